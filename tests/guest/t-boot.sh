@@ -1,0 +1,22 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# profiles: all
+# The guest booted our kernel, tracefs is there, and the spectre_v2 mode
+# asked for on the command line is the one the kernel reports.
+set -u
+fail=0
+check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fail=1; fi; }
+
+check "tracefs mounted at /sys/kernel/tracing" "grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts"
+check "tracing README readable" "[ -s /sys/kernel/tracing/README ]"
+check "kernel release is ours ($(uname -r))" "uname -r | grep -q -- '-relpoline\$'"
+check "CONFIG_RELPOLINE=y in /proc/config.gz" "zcat /proc/config.gz | grep -qx CONFIG_RELPOLINE=y"
+check "kernel built from this tree's base version" "[ \"\$(uname -r)\" = \"\$(cat $RELPOLINE_TOP/build/obj-test/include/config/kernel.release)\" ]"
+v2=$(cat /sys/devices/system/cpu/vulnerabilities/spectre_v2)
+echo "spectre_v2: $v2"
+case "$RELPOLINE_PROFILE" in
+retpoline) check "spectre_v2=retpoline reports retpolines" "grep -q 'spectre_v2=retpoline' /proc/cmdline && echo '$v2' | grep -q 'Mitigation: Retpolines'" ;;
+eibrs) check "spectre_v2=eibrs reports no retpolines" "! echo '$v2' | grep -q 'Retpolines'" ;;
+esac
+check "two CPUs online" "[ \"\$(cat /sys/devices/system/cpu/online)\" = 0-1 ]"
+exit $fail
