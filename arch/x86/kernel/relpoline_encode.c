@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Relpoline stub and call site encoder.
+ *
+ * A promoted call site "call/jmp/jcc stub" reaches a stub of this shape
+ * (%reg is the register the original retpoline thunk call used):
+ *
+ *	for each hot target i:
+ *		cmp	$targets[i], %reg	# REX.W 81 /7 id, or REX.W 3D id
+ *		je	targets[i]		# 0F 84 rel32
+ *	  or, with count_hits:
+ *		cmp	$targets[i], %reg
+ *		jne	1f			# 75 rel8
+ *		incq	%gs:hit_ctr[i]		# 65 48 FF 04 25 disp32
+ *		jmp	targets[i]		# E9 rel32
+ *	1:
+ *	miss path:
+ *		incq	%gs:miss_ctr		# if count_misses
+ *		decl	%gs:sample_ctr		# if sample: 65 FF 0C 25 disp32
+ *		jnz	2f			#	     75 rel8
+ *		call	sample_fn		#	     E8 rel32
+ *	2:
+ *		jmp	slow_target		# RP_SLOW_REL32: E9 rel32
+ *	  or
+ *		lfence				# RP_SLOW_INDIRECT, optional
+ *		jmp	*%reg			# [41] FF E0+r
+ *		int3				# straight-line speculation
+ *
+ * Only the flags are clobbered; the stack is only touched by the sample call.
+ *
+ * The code in this file is a pure byte emitter and builds unchanged in
+ * userspace (see tests/unit/encoder), so it must not use kernel-only helpers.
+ */
+
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/types.h>
+#endif
+#include <asm/relpoline_encode.h>
+
+#define RP_REX			0x40
+#define RP_REX_W		(RP_REX | 0x08)
+#define RP_REX_B		0x01
+#define RP_PFX_GS		0x65
+#define RP_OP_JCC8		0x70	/* + cc, rel8 */
+#define RP_OP_JCC32		0x80	/* 0F 80+cc, rel32 */
+#define RP_OP_CMP_RAX_IMM32	0x3d
+#define RP_OP_GRP1_IMM32	0x81	/* /7 is CMP r/m, imm32 */
+#define RP_OP_CALL32		0xe8
+#define RP_OP_JMP32		0xe9
+#define RP_OP_GRP5		0xff	/* /0 INC, /1 DEC, /4 JMP r/m */
+#define RP_OP_INT3		0xcc
+#define RP_OP_ESC		0x0f	/* two-byte opcode escape */
+#define RP_OP_GRP15		0xae	/* 0F AE */
+#define RP_MODRM_LFENCE		0xe8	/* 0F AE E8 is LFENCE */
+#define RP_EXT_CMP		7
+#define RP_EXT_INC		0
+#define RP_EXT_DEC		1
+#define RP_EXT_JMP		4
+#define RP_MODRM_RM_SIB		4
+#define RP_SIB_DISP32_ONLY	0x25	/* scale 0, no index, no base */
+#define RP_CC_E			0x4
+#define RP_CC_NE		0x5
+
+/* Largest forward / backward distance a rel32 can cover */
+#define RP_REL32_FWD_MAX	0x7fffffffULL
+#define RP_REL32_BWD_MAX	0x80000000ULL
+/* Range of 64-bit values that are sign-extended 32-bit immediates */
+#define RP_SIMM32_POS_MAX	0x7fffffffULL
+#define RP_SIMM32_NEG_MIN	0xffffffff80000000ULL
+
+/* struct rp_emit - output cursor; with @buf == NULL only @len is computed */
+struct rp_emit {
+	u8 *buf;
+	u64 addr;
+	u32 len;
+	int err;
+};
+
+static u8 rp_modrm(u8 mod, u8 reg, u8 rm)
+{
+	return (mod << 6) | ((reg & 7) << 3) | (rm & 7);
+}
+
+static bool rp_imm32_ok(u64 val)
+{
+	/* representable as a sign-extended 32-bit immediate */
+	return val <= RP_SIMM32_POS_MAX || val >= RP_SIMM32_NEG_MIN;
+}
+
+/*
+ * Compute the rel32 for a branch whose next instruction is at @next.  The
+ * distance is the true (non-wrapping) difference of the two addresses.
+ */
+static bool rp_rel32(u64 next, u64 dest, u32 *rel)
+{
+	if (dest >= next) {
+		if (dest - next > RP_REL32_FWD_MAX)
+			return false;
+	} else if (next - dest > RP_REL32_BWD_MAX) {
+		return false;
+	}
+	*rel = (u32)(dest - next);
+	return true;
+}
+
+static void rp_put8(struct rp_emit *e, u8 byte)
+{
+	if (e->buf)
+		e->buf[e->len] = byte;
+	e->len++;
+}
+
+static void rp_put32(struct rp_emit *e, u32 val)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		rp_put8(e, (u8)(val >> (8 * i)));
+}
+
+/* Emit the rel32 operand of a branch to @dest; it ends the instruction. */
+static void rp_put_rel32(struct rp_emit *e, u64 dest)
+{
+	u32 rel = 0;
+
+	if (!rp_rel32(e->addr + e->len + 4, dest, &rel))
+		e->err = -ERANGE;
+	rp_put32(e, rel);
+}
+
+/* Emit "jcc rel8" with a zero displacement and return its offset. */
+static u32 rp_put_jcc8(struct rp_emit *e, u8 cc)
+{
+	u32 at = e->len;
+
+	rp_put8(e, RP_OP_JCC8 | cc);
+	rp_put8(e, 0);
+	return at;
+}
+
+/* Make the "jcc rel8" at offset @at jump to the current position. */
+static void rp_fix_jcc8(struct rp_emit *e, u32 at)
+{
+	u32 dist = e->len - (at + 2);
+
+	/* all skipped blocks are far shorter than 128 bytes */
+	if (dist > 127)
+		e->err = -EINVAL;
+	if (e->buf)
+		e->buf[at + 1] = (u8)dist;
+}
+
+static void rp_emit_cmp(struct rp_emit *e, u8 reg, u64 imm)
+{
+	if (reg == RP_REG_RAX) {
+		rp_put8(e, RP_REX_W);
+		rp_put8(e, RP_OP_CMP_RAX_IMM32);
+	} else {
+		rp_put8(e, RP_REX_W | ((reg & 8) ? RP_REX_B : 0));
+		rp_put8(e, RP_OP_GRP1_IMM32);
+		rp_put8(e, rp_modrm(3, RP_EXT_CMP, reg));
+	}
+	rp_put32(e, (u32)imm);
+}
+
+/* incq/decl %gs:disp32 (absolute displacement, no base or index) */
+static void rp_emit_gs_grp5(struct rp_emit *e, bool rex_w, u8 ext, s32 disp)
+{
+	rp_put8(e, RP_PFX_GS);
+	if (rex_w)
+		rp_put8(e, RP_REX_W);
+	rp_put8(e, RP_OP_GRP5);
+	rp_put8(e, rp_modrm(0, ext, RP_MODRM_RM_SIB));
+	rp_put8(e, RP_SIB_DISP32_ONLY);
+	rp_put32(e, (u32)disp);
+}
+
+static void rp_emit_rel32_insn(struct rp_emit *e, u8 op, u64 dest)
+{
+	rp_put8(e, op);
+	rp_put_rel32(e, dest);
+}
+
+static void rp_emit_jcc32(struct rp_emit *e, u8 cc, u64 dest)
+{
+	rp_put8(e, RP_OP_ESC);
+	rp_put8(e, RP_OP_JCC32 | cc);
+	rp_put_rel32(e, dest);
+}
+
+static void rp_emit_slow(struct rp_emit *e, const struct rp_stub_desc *d)
+{
+	if (d->slow_kind == RP_SLOW_REL32) {
+		rp_emit_rel32_insn(e, RP_OP_JMP32, d->slow_target);
+		return;
+	}
+
+	if (d->slow_lfence) {
+		rp_put8(e, RP_OP_ESC);
+		rp_put8(e, RP_OP_GRP15);
+		rp_put8(e, RP_MODRM_LFENCE);
+	}
+	if (d->reg & 8)
+		rp_put8(e, RP_REX | RP_REX_B);
+	rp_put8(e, RP_OP_GRP5);
+	rp_put8(e, rp_modrm(3, RP_EXT_JMP, d->reg));
+	rp_put8(e, RP_OP_INT3);
+}
+
+static void rp_emit_stub(struct rp_emit *e, const struct rp_stub_desc *d)
+{
+	u32 at;
+	int i;
+
+	for (i = 0; i < d->nr_targets; i++) {
+		rp_emit_cmp(e, d->reg, d->targets[i]);
+		if (!d->count_hits) {
+			rp_emit_jcc32(e, RP_CC_E, d->targets[i]);
+			continue;
+		}
+		at = rp_put_jcc8(e, RP_CC_NE);
+		rp_emit_gs_grp5(e, true, RP_EXT_INC, d->hit_ctr[i]);
+		rp_emit_rel32_insn(e, RP_OP_JMP32, d->targets[i]);
+		rp_fix_jcc8(e, at);
+	}
+
+	if (d->count_misses)
+		rp_emit_gs_grp5(e, true, RP_EXT_INC, d->miss_ctr);
+
+	if (d->sample) {
+		rp_emit_gs_grp5(e, false, RP_EXT_DEC, d->sample_ctr);
+		at = rp_put_jcc8(e, RP_CC_NE);
+		rp_emit_rel32_insn(e, RP_OP_CALL32, d->sample_fn);
+		rp_fix_jcc8(e, at);
+	}
+
+	rp_emit_slow(e, d);
+}
+
+static int rp_check_desc(const struct rp_stub_desc *d)
+{
+	int i;
+
+	if (!d || d->reg > RP_REG_MAX || d->reg == RP_REG_RSP)
+		return -EINVAL;
+	if (d->nr_targets > RP_MAX_TARGETS)
+		return -EINVAL;
+	if (d->slow_kind != RP_SLOW_REL32 && d->slow_kind != RP_SLOW_INDIRECT)
+		return -EINVAL;
+	for (i = 0; i < d->nr_targets; i++) {
+		if (!rp_imm32_ok(d->targets[i]))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * rp_stub_size - compute the size of the stub described by @d
+ * @d: stub description; only the fields that influence the layout are used
+ *
+ * The result does not depend on @d->stub_addr or on any branch destination,
+ * so it can be used to allocate stub space before the address is known.
+ *
+ * Return: the exact number of bytes rp_encode_stub() emits for @d, or
+ * -EINVAL if @d is invalid.
+ */
+int rp_stub_size(const struct rp_stub_desc *d)
+{
+	struct rp_emit e = { };
+	int ret;
+
+	ret = rp_check_desc(d);
+	if (ret)
+		return ret;
+
+	rp_emit_stub(&e, d);
+	if (e.err == -EINVAL)
+		return e.err;
+	return e.len;
+}
+
+/**
+ * rp_encode_stub - encode a promotion stub
+ * @d:    stub description; the code is encoded to run at @d->stub_addr
+ * @buf:  output buffer
+ * @size: size of @buf in bytes
+ *
+ * All rel32 distances are computed on the full 64-bit addresses without
+ * wrap-around: a destination farther than +2GiB-1 / -2GiB from the end of
+ * its branch instruction is rejected, and so is a stub that would wrap
+ * around the top of the address space.  Nothing is written to @buf unless
+ * the whole stub could be encoded.
+ *
+ * Return: the number of bytes written; -EINVAL if @d is invalid (bad
+ * register, too many targets, a target that is not a sign-extended 32-bit
+ * value, bad slow path kind); -ERANGE if a branch destination is out of
+ * rel32 reach; -ENOSPC if @size is too small.  Errors are reported in that
+ * order of precedence.
+ */
+int rp_encode_stub(const struct rp_stub_desc *d, u8 *buf, u32 size)
+{
+	struct rp_emit e = { };
+	int ret;
+
+	ret = rp_check_desc(d);
+	if (ret)
+		return ret;
+
+	/* dry run: validate every displacement before touching @buf */
+	e.addr = d->stub_addr;
+	rp_emit_stub(&e, d);
+	if (e.err)
+		return e.err;
+	if (d->stub_addr + e.len < d->stub_addr)
+		return -ERANGE;
+	if (e.len > size || !buf)
+		return -ENOSPC;
+
+	e.buf = buf;
+	e.len = 0;
+	rp_emit_stub(&e, d);
+	return e.len;
+}
+
+/**
+ * rp_site_insn_len - length of the branch instruction at a call site
+ * @form: kind of call site
+ *
+ * Return: 5 for RP_FORM_CALL and RP_FORM_JMP, 6 for RP_FORM_JCC, or
+ * -EINVAL for an unknown form.
+ */
+int rp_site_insn_len(enum rp_form form)
+{
+	switch (form) {
+	case RP_FORM_CALL:
+		return RP_CALL_INSN_SIZE;
+	case RP_FORM_JMP:
+		return RP_JMP_INSN_SIZE;
+	case RP_FORM_JCC:
+		return RP_JCC_INSN_SIZE;
+	}
+	return -EINVAL;
+}
+
+/**
+ * rp_encode_site - encode the direct branch that replaces a thunk call
+ * @form:      RP_FORM_CALL (E8 rel32), RP_FORM_JMP (E9 rel32) or
+ *	       RP_FORM_JCC (0F 80+cc rel32)
+ * @jcc_cc:    condition code (0..15) for RP_FORM_JCC, ignored otherwise
+ * @site_addr: address of the call site instruction
+ * @dest:      branch destination (usually the stub)
+ * @buf:       output, at least rp_site_insn_len(@form) bytes
+ *
+ * Nothing is written to @buf on error.
+ *
+ * Return: the instruction length; -EINVAL for a bad @form or @jcc_cc;
+ * -ERANGE if @dest is out of rel32 reach (computed without wrap-around).
+ */
+int rp_encode_site(enum rp_form form, u8 jcc_cc, u64 site_addr, u64 dest,
+		   u8 *buf)
+{
+	struct rp_emit e = { .buf = buf, .addr = site_addr };
+	int len = rp_site_insn_len(form);
+	u32 rel;
+
+	if (len < 0)
+		return len;
+	if (form == RP_FORM_JCC && jcc_cc > RP_CC_MAX)
+		return -EINVAL;
+	if (site_addr + len < site_addr ||
+	    !rp_rel32(site_addr + len, dest, &rel))
+		return -ERANGE;
+
+	switch (form) {
+	case RP_FORM_CALL:
+		rp_emit_rel32_insn(&e, RP_OP_CALL32, dest);
+		break;
+	case RP_FORM_JMP:
+		rp_emit_rel32_insn(&e, RP_OP_JMP32, dest);
+		break;
+	case RP_FORM_JCC:
+		rp_emit_jcc32(&e, jcc_cc, dest);
+		break;
+	}
+	return e.err ? e.err : (int)e.len;
+}
