@@ -10,7 +10,16 @@ skip() { echo "SKIP: $*"; exit 4; }
 # kv KEY "key=value ..." -> value
 kv() { printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
-rpt_load() { insmod "$RPT_KO" || fail "insmod relpoline_test"; }
+rpt_cleanup() {
+	if [ -d "$RPT" ]; then
+		echo restore > "$RPT/kernel" 2>/dev/null
+		rmmod relpoline_test 2>/dev/null
+	fi
+}
+rpt_load() {
+	trap rpt_cleanup EXIT
+	insmod "$RPT_KO" || fail "insmod relpoline_test"
+}
 rpt_unload() { rmmod relpoline_test || fail "rmmod relpoline_test"; }
 # rpt_write FILE TEXT: write, failing the test on error
 rpt_write() { echo "$2" > "$RPT/$1" || fail "write '$2' to $1"; }

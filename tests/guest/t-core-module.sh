@@ -16,14 +16,14 @@ n=$(wc -l < $RPT/sites)
 grep -q ' call ' $RPT/sites || fail "no call-form site"
 grep -q ' jmp ' $RPT/sites || fail "no tail-jmp-form site"
 grep -q 'len=6' $RPT/sites || fail "no CS-prefixed (6-byte) site"
-regs=$(awk '{print $3}' $RPT/sites | sort -u | wc -l)
+regs=$(awk '{print $4}' $RPT/sites | sort -u | wc -l)
 [ "$regs" -ge 7 ] || fail "expected at least 7 distinct registers, found $regs"
 ok "$n sites, $regs registers"
 
 rpt_write run "200 abcdefgh"; ok "calls through boot-time sites"
 
 rpt_write promote ab
-awk '$4 != 1 {exit 1}' $RPT/sites || fail "not every site stubbed after promote"
+awk '$5 != 1 {exit 1}' $RPT/sites || fail "not every site stubbed after promote"
 rpt_write run "500 ab"
 c=$(cat $RPT/counts); echo "after 500 ab: $c"
 [ "$(kv hits "$c")" = $((500 * n)) ] || fail "hits: want $((500 * n)), $c"
@@ -42,7 +42,7 @@ rpt_write promote c
 rpt_unload
 ok "unloaded while promoted"
 rpt_load
-awk '$4 != 0 {exit 1}' $RPT/sites || fail "a reloaded module's sites are stubbed"
+awk '$5 != 0 {exit 1}' $RPT/sites || fail "a reloaded module's sites are stubbed"
 rpt_write run "100 ab"
 rpt_write promote b
 rpt_write run "100 ba"

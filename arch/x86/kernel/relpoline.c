@@ -306,25 +306,26 @@ static void rp_slot_free(void *text)
 /* Give back chunks with no stub in them (relpoline_mutex, nothing stubbed). */
 static void rp_trim_chunks(void)
 {
-	struct rp_chunk *gone[RP_MAX_CHUNKS];
-	int i, n = 0;
+	DECLARE_BITMAP(gone, RP_MAX_CHUNKS);
+	int i;
 
+	bitmap_zero(gone, RP_MAX_CHUNKS);
 	for (i = 0; i < RP_MAX_CHUNKS; i++) {
-		struct rp_chunk *c = rp_chunks[i];
-
-		if (!c || c->used)
+		if (!rp_chunks[i] || rp_chunks[i]->used)
 			continue;
 		WRITE_ONCE(rp_chunk_base[i], 0);
-		WRITE_ONCE(rp_chunks[i], NULL);
-		gone[n++] = c;
+		__set_bit(i, gone);
 	}
-	if (!n)
+	if (bitmap_empty(gone, RP_MAX_CHUNKS))
 		return;
 	/* is_relpoline_stub() and the sampler run with preemption disabled. */
 	synchronize_rcu();
-	for (i = 0; i < n; i++) {
-		execmem_free(gone[i]->base);
-		kfree(gone[i]);
+	for_each_set_bit(i, gone, RP_MAX_CHUNKS) {
+		struct rp_chunk *c = rp_chunks[i];
+
+		WRITE_ONCE(rp_chunks[i], NULL);
+		execmem_free(c->base);
+		kfree(c);
 		rp_stats.stub_pool_bytes -= RP_CHUNK_SIZE;
 	}
 }
@@ -487,6 +488,19 @@ static bool rp_valid_target(unsigned long t)
 	preempt_enable();
 	return ok;
 }
+
+/**
+ * relpoline_valid_target - may @t be promoted?
+ * @t:		an address
+ *
+ * Return: true when @t is the entry of a function in core kernel text or
+ * in the text of a live module.
+ */
+bool relpoline_valid_target(unsigned long t)
+{
+	return rp_valid_target(t);
+}
+EXPORT_SYMBOL_GPL(relpoline_valid_target);
 
 /**
  * relpoline_apply - change the stubs of a batch of sites
@@ -818,6 +832,41 @@ int relpoline_walk_sites(relpoline_site_fn_t fn, void *data)
 }
 EXPORT_SYMBOL_GPL(relpoline_walk_sites);
 
+/**
+ * relpoline_walk_function - call @fn for every site in one function
+ * @addr:	any address inside the function
+ * @fn:		callback; a non-zero return stops the walk
+ * @data:	passed to @fn
+ *
+ * Must be called with relpoline_lock() held.
+ *
+ * Return: the first non-zero value @fn returned, 0, or -ENOENT when @addr
+ * is not inside a known function.
+ */
+int relpoline_walk_function(unsigned long addr, relpoline_site_fn_t fn, void *data)
+{
+	unsigned long size, off, start;
+	struct rp_group *g;
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(&relpoline_mutex);
+	if (!kallsyms_lookup_size_offset(addr, &size, &off))
+		return -ENOENT;
+	start = addr - off;
+	list_for_each_entry(g, &rp_groups, list) {
+		for (i = 0; i < g->nr; i++) {
+			if (g->sites[i].addr - start >= size)
+				continue;
+			ret = fn(&g->sites[i], data);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(relpoline_walk_function);
+
 static int rp_site_cmp_addr(const void *key, const void *elt)
 {
 	unsigned long addr = *(const unsigned long *)key;
@@ -883,25 +932,22 @@ static bool rp_in(unsigned long a, const void *start, const void *end)
 /* Register of a thunk at @dest, or -1. */
 static int rp_thunk_reg(unsigned long dest)
 {
-	unsigned long base = (unsigned long)__x86_indirect_thunk_array;
+	unsigned long off = dest - (unsigned long)__x86_indirect_thunk_array;
 	const u8 *p = (const u8 *)dest;
-	int off = 0;
+	int rex = 0;
 
-	if (dest >= base && dest < base + 16 * sizeof(retpoline_thunk_t) &&
-	    !((dest - base) % sizeof(retpoline_thunk_t)))
-		return (dest - base) / sizeof(retpoline_thunk_t);
+	if (off < 16 * sizeof(retpoline_thunk_t) && !(off % sizeof(retpoline_thunk_t)))
+		return off / sizeof(retpoline_thunk_t);
 #ifdef CONFIG_MITIGATION_ITS
-	base = (unsigned long)__x86_indirect_its_thunk_array;
-	if (dest >= base && dest < base + 16 * sizeof(its_thunk_t) &&
-	    !((dest - base) % sizeof(its_thunk_t)))
-		return (dest - base) / sizeof(its_thunk_t);
-	/* A dynamic ITS thunk: "[REX.B] JMP *%reg; INT3". */
-	if (cpu_feature_enabled(X86_FEATURE_INDIRECT_THUNK_ITS) &&
-	    !core_kernel_text(dest) && is_module_text_address(dest) == false) {
+	off = dest - (unsigned long)__x86_indirect_its_thunk_array;
+	if (off < 16 * sizeof(its_thunk_t) && !(off % sizeof(its_thunk_t)))
+		return off / sizeof(its_thunk_t);
+	/* A dynamic ITS thunk (its_allocate_thunk()): "[REX.B] JMP *%reg; INT3". */
+	if (cpu_feature_enabled(X86_FEATURE_INDIRECT_THUNK_ITS) && !core_kernel_text(dest)) {
 		if (p[0] == 0x41)
-			off = 1;
-		if (p[off] == 0xff && (p[off + 1] & 0xf8) == 0xe0 && p[off + 2] == 0xcc)
-			return (p[off + 1] & 7) + (off ? 8 : 0);
+			rex = 1;
+		if (p[rex] == 0xff && (p[rex + 1] & 0xf8) == 0xe0 && p[rex + 2] == 0xcc)
+			return (p[rex + 1] & 7) + (rex ? 8 : 0);
 	}
 #endif
 	return -1;
@@ -920,9 +966,9 @@ static void rp_capture(struct relpoline_site *s, unsigned long addr, bool text_o
 		s->refused = "not in patchable text";
 		return;
 	}
+	/* .noinstr.text includes .cpuidle.text. */
 	if (rp_in(addr, __noinstr_text_start, __noinstr_text_end) ||
-	    rp_in(addr, __entry_text_start, __entry_text_end) ||
-	    rp_in(addr, __cpuidle_text_start, __cpuidle_text_end)) {
+	    rp_in(addr, __entry_text_start, __entry_text_end)) {
 		s->refused = "noinstr/entry text";
 		return;
 	}

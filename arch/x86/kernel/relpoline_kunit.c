@@ -163,7 +163,7 @@ static void rpk_site_table(struct kunit *test)
 
 static void rpk_patch_restore(struct kunit *test, void *fn, bool tail)
 {
-	rpk_fn_t call = tail ? rpk_tail : rpk_call;
+	int (*call)(rpk_fn_t fn, int x) = tail ? rpk_tail : rpk_call;
 	int extra = tail ? 0 : 1000;
 	struct relpoline_site *site;
 	u8 before[TEXT_POKE_SITE_MAX];

@@ -123,6 +123,8 @@ void relpoline_lock(void);
 void relpoline_unlock(void);
 typedef int (*relpoline_site_fn_t)(struct relpoline_site *site, void *data);
 int relpoline_walk_sites(relpoline_site_fn_t fn, void *data);
+int relpoline_walk_function(unsigned long addr, relpoline_site_fn_t fn, void *data);
+bool relpoline_valid_target(unsigned long t);
 struct relpoline_site *relpoline_find_site(unsigned long addr);
 struct relpoline_site *relpoline_find_site_id(unsigned int id);
 int relpoline_apply(struct relpoline_req *reqs, unsigned int nr);
@@ -149,6 +151,7 @@ struct relpoline_sample {
 };
 
 void relpoline_record_sample(struct relpoline_site *site, unsigned long target);
+void relpoline_sample(unsigned long *regs, unsigned long ret);
 typedef void (*relpoline_sample_fn_t)(const struct relpoline_sample *s, void *data);
 unsigned long relpoline_drain_samples(relpoline_sample_fn_t fn, void *data);
 bool relpoline_boot_enable(void);

@@ -1,0 +1,33 @@
+# Each line is a sed expression applied to relpoline_encode.c; the test
+# suite must fail for every one of them ("make mutants").
+s/^#define RP_CC_E\t\t\t0x4/#define RP_CC_E\t\t\t0x5/
+s/^#define RP_REX_B\t\t0x01/#define RP_REX_B\t\t0x00/
+s/rp_put8(e, RP_OP_INT3);//
+s/e->addr + e->len + 4/e->addr + e->len/
+s/dest - next > RP_REL32_FWD_MAX/dest - next > 0xffffffffULL/
+s/next - dest > RP_REL32_BWD_MAX/next - dest > 0xffffffffULL/
+s/(u32)(dest - next)/(u32)(next - dest)/
+s/^#define RP_EXT_DEC\t\t1/#define RP_EXT_DEC\t\t0/
+s/RP_REX_W | ((reg \& 8) ? RP_REX_B : 0)/RP_REX | ((reg \& 8) ? RP_REX_B : 0)/
+s/rp_emit_gs_grp5(e, true, RP_EXT_INC, d->hit_ctr\[i\])/rp_emit_gs_grp5(e, false, RP_EXT_INC, d->hit_ctr[i])/
+s/rp_emit_gs_grp5(e, false, RP_EXT_DEC/rp_emit_gs_grp5(e, true, RP_EXT_DEC/
+s/e->buf\[at + 1\] = (u8)dist;/e->buf[at + 1] = (u8)(dist + 1);/
+s/if (e.len > size || !buf)/if (e.len > size + 1 || !buf)/
+s/if (d->stub_addr + e.len < d->stub_addr)/if (0)/
+s/d->reg == RP_REG_RSP/0/
+s/val >= RP_SIMM32_NEG_MIN/val >= 0xffffffff00000000ULL/
+s/if (d->slow_lfence) {/if (0) {/
+s/RP_OP_CALL32, d->sample_fn/RP_OP_JMP32, d->sample_fn/
+s/if (d->count_misses)/if (0)/
+s/d->hit_ctr\[i\]/d->hit_ctr[0]/
+s/rp_modrm(3, RP_EXT_JMP, d->reg)/rp_modrm(3, 2, d->reg)/
+s/if (d->reg \& 8)$/if (0)/
+s/site_addr + len < site_addr ||/0 ||/
+s/if (form == RP_FORM_JCC \&\& jcc_cc > RP_CC_MAX)/if (0)/
+s/rp_emit_jcc32(\&e, jcc_cc, dest)/rp_emit_jcc32(\&e, jcc_cc \& 7, dest)/
+s/e->err = -ERANGE;/e->err = 0;/
+# stub touches the stack (push %rax; pop %rax) on the hit / slow path
+s/^\trp_put8(e, RP_OP_ESC);$/\trp_put8(e, 0x50); rp_put8(e, 0x58); rp_put8(e, RP_OP_ESC);/
+s/^\t\trp_emit_rel32_insn(e, RP_OP_JMP32, d->slow_target);$/\t\trp_put8(e, 0x50); rp_put8(e, 0x58); rp_emit_rel32_insn(e, RP_OP_JMP32, d->slow_target);/
+# stub clobbers the upper half of %rcx (mov %ecx, %ecx) before je
+s/^\trp_put8(e, RP_OP_ESC);$/\trp_put8(e, 0x89); rp_put8(e, 0xc9); rp_put8(e, RP_OP_ESC);/
