@@ -762,6 +762,39 @@ void relpoline_get_stats(struct relpoline_stats *stats)
 EXPORT_SYMBOL_GPL(relpoline_get_stats);
 
 /**
+ * relpoline_get_stats_locked - copy the running totals, relpoline_lock() held
+ * @stats:	out
+ */
+void relpoline_get_stats_locked(struct relpoline_stats *stats)
+{
+	lockdep_assert_held(&relpoline_mutex);
+	*stats = rp_stats;
+}
+EXPORT_SYMBOL_GPL(relpoline_get_stats_locked);
+
+/**
+ * relpoline_req_noop - would @r leave its site's text as it is?
+ * @r:		a request (its @result is ignored)
+ *
+ * Must be called with relpoline_lock() held.
+ *
+ * Return: true when the site already has exactly that stub (or none).
+ */
+bool relpoline_req_noop(const struct relpoline_req *r)
+{
+	struct relpoline_stub *stub = r->site->stub;
+
+	lockdep_assert_held(&relpoline_mutex);
+	if (!r->stub || !stub)
+		return !r->stub && !stub;
+	return stub->nr_targets == r->nr_targets &&
+	       !memcmp(stub->targets, r->targets, r->nr_targets * sizeof(r->targets[0])) &&
+	       stub->count_hits == (r->count_hits && r->nr_targets) &&
+	       stub->sample == r->sample;
+}
+EXPORT_SYMBOL_GPL(relpoline_req_noop);
+
+/**
  * relpoline_set_sample_period - sample one of every @period slow-path calls
  * @period:	1 or more
  */

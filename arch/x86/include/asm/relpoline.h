@@ -134,6 +134,8 @@ unsigned int relpoline_site_targets(struct relpoline_site *site,
 void relpoline_site_counts(struct relpoline_site *site, u64 *hits, u64 *misses);
 void relpoline_reset_counts(void);
 void relpoline_get_stats(struct relpoline_stats *stats);
+void relpoline_get_stats_locked(struct relpoline_stats *stats);
+bool relpoline_req_noop(const struct relpoline_req *r);
 void relpoline_set_sample_period(unsigned int period);
 
 /**

@@ -1,0 +1,1008 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Relpoline: parsers of the tracefs control files and the promotion policy.
+ *
+ * The code in this file is pure: it allocates nothing, keeps no state and
+ * uses only string functions that exist in the kernel and in libc, so that
+ * it builds unchanged in userspace for the unit tests (tests/unit/parse) and
+ * the fuzzer (tests/fuzz).  Lines are (pointer, length) pairs; the length is
+ * authoritative and the parsers never read past it.
+ *
+ * Line syntax shared by all parsers: tokens are separated by spaces and
+ * tabs; blanks at both ends are ignored, and so are '\r' and '\n' at the
+ * end; a line that is empty, blank, or whose first non-blank character is
+ * '#' holds nothing (return 1); any other byte that is not printable ASCII
+ * (a NUL, a control character, a byte >= 0x7f) is a "bad character".
+ */
+#ifdef __KERNEL__
+#include <kunit/visibility.h>
+#include <linux/export.h>
+#include <linux/string.h>
+#else
+#include <string.h>
+#endif
+#include <linux/relpoline_parse.h>
+
+#define RP_U64_MAX	(~(u64)0)
+
+/* A line being parsed: the text and the part of it still to be read */
+struct rp_line {
+	const char *s;
+	unsigned int pos;
+	unsigned int end;
+};
+
+/* A token: its offset in the line and its length */
+struct rp_tok {
+	unsigned int pos;
+	unsigned int len;
+};
+
+static bool rp_is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool rp_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool rp_is_alnum(char c)
+{
+	return rp_is_digit(c) || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z');
+}
+
+/* Characters of a kernel symbol: [A-Za-z0-9_.$] */
+static bool rp_is_sym_char(char c)
+{
+	return rp_is_alnum(c) || c == '_' || c == '.' || c == '$';
+}
+
+/* Characters of a module name: [A-Za-z0-9_-] */
+static bool rp_is_mod_char(char c)
+{
+	return rp_is_alnum(c) || c == '_' || c == '-';
+}
+
+/* Value of the digit @c in @base (10 or 16), or -1 */
+static int rp_digit(char c, unsigned int base)
+{
+	if (rp_is_digit(c))
+		return c - '0';
+	if (base != 16)
+		return -1;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Parse the @n characters at @s as an unsigned number in @base (10 or 16),
+ * without prefix or sign.  Returns 0, -EINVAL when there is no digit or a
+ * character is not a digit, -ERANGE when the value does not fit in a u64.
+ */
+static int rp_parse_u64(const char *s, unsigned int n, unsigned int base,
+			u64 *val)
+{
+	bool overflow = false;
+	unsigned int i;
+	u64 v = 0;
+	int d;
+
+	if (!n)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		d = rp_digit(s[i], base);
+		if (d < 0)
+			return -EINVAL;
+		if (v > (RP_U64_MAX - d) / base)
+			overflow = true;
+		v = v * base + d;
+	}
+	if (overflow)
+		return -ERANGE;
+	*val = v;
+	return 0;
+}
+
+static bool rp_has_hex_prefix(const char *s, unsigned int n)
+{
+	return n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+}
+
+/* "0x" followed by at least one hex digit */
+static int rp_parse_hex(const char *s, unsigned int n, u64 *val)
+{
+	if (!rp_has_hex_prefix(s, n))
+		return -EINVAL;
+	return rp_parse_u64(s + 2, n - 2, 16, val);
+}
+
+/* The message for a failed number: out of range or malformed (@bad) */
+static const char *rp_num_msg(int ret, const char *bad)
+{
+	return ret == -ERANGE ? "number out of range" : bad;
+}
+
+/* Index of the first @c in the @n characters at @s, or @n */
+static unsigned int rp_find(const char *s, unsigned int n, char c)
+{
+	unsigned int i;
+
+	for (i = 0; i < n && s[i] != c; i++)
+		;
+	return i;
+}
+
+/* Copy @n characters and terminate; the caller checked the size */
+static void rp_copy(char *dst, const char *src, unsigned int n)
+{
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void rp_err_clear(struct rp_parse_err *e)
+{
+	if (e) {
+		e->err = 0;
+		e->pos = 0;
+		e->msg = NULL;
+	}
+}
+
+static int rp_fail(struct rp_parse_err *e, unsigned int pos, const char *msg)
+{
+	if (e) {
+		e->err = -EINVAL;
+		e->pos = pos;
+		e->msg = msg;
+	}
+	return -EINVAL;
+}
+
+/*
+ * Trim the line and check its characters.  Returns 1 when it holds nothing,
+ * -EINVAL on a bad character, 0 when there is at least one token.
+ */
+static int rp_line_init(struct rp_line *l, const char *line, unsigned int len,
+			struct rp_parse_err *e)
+{
+	unsigned int i;
+	unsigned char c;
+
+	l->s = line;
+	l->pos = 0;
+	l->end = line ? len : 0;
+	while (l->end > 0 && (rp_is_blank(line[l->end - 1]) ||
+			      line[l->end - 1] == '\r' ||
+			      line[l->end - 1] == '\n'))
+		l->end--;
+	while (l->pos < l->end && rp_is_blank(line[l->pos]))
+		l->pos++;
+	if (l->pos == l->end || line[l->pos] == '#')
+		return 1;
+	for (i = l->pos; i < l->end; i++) {
+		c = line[i];
+		if ((c < 0x20 && c != '\t') || c >= 0x7f)
+			return rp_fail(e, i, "bad character");
+	}
+	return 0;
+}
+
+/*
+ * The next token, if any.  Without one, @t is the (empty) end of the line,
+ * where errors about something missing point.
+ */
+static bool rp_next_tok(struct rp_line *l, struct rp_tok *t)
+{
+	while (l->pos < l->end && rp_is_blank(l->s[l->pos]))
+		l->pos++;
+	t->pos = l->pos;
+	while (l->pos < l->end && !rp_is_blank(l->s[l->pos]))
+		l->pos++;
+	t->len = l->pos - t->pos;
+	return t->len != 0;
+}
+
+/* NULL if the @n characters at @s are a symbol, else the error message */
+static const char *rp_check_sym(const char *s, unsigned int n, const char *bad)
+{
+	unsigned int i;
+
+	if (!n || rp_is_digit(s[0]))
+		return bad;
+	for (i = 0; i < n; i++)
+		if (!rp_is_sym_char(s[i]))
+			return bad;
+	if (n > KSYM_NAME_LEN - 1)
+		return "symbol too long";
+	return NULL;
+}
+
+/* NULL if the @n characters at @s are a module name, else the message */
+static const char *rp_check_mod(const char *s, unsigned int n, const char *bad)
+{
+	unsigned int i;
+
+	if (!n)
+		return bad;
+	for (i = 0; i < n; i++)
+		if (!rp_is_mod_char(s[i]))
+			return bad;
+	if (n > MODULE_NAME_LEN - 1)
+		return "module name too long";
+	return NULL;
+}
+
+/* ---- commands ---- */
+
+enum rp_args {
+	RP_ARGS_NONE,		/* reset */
+	RP_ARGS_SITE,		/* demote, block, unblock */
+	RP_ARGS_OPT_SITE,	/* retrain */
+	RP_ARGS_SITE_TARGETS,	/* promote, pin */
+};
+
+struct rp_cmd_desc {
+	const char *name;
+	enum rp_cmd_op op;
+	enum rp_args args;
+};
+
+static const struct rp_cmd_desc rp_cmd_table[] = {
+	{ "promote",	RP_CMD_PROMOTE,	RP_ARGS_SITE_TARGETS },
+	{ "pin",	RP_CMD_PIN,	RP_ARGS_SITE_TARGETS },
+	{ "demote",	RP_CMD_DEMOTE,	RP_ARGS_SITE },
+	{ "block",	RP_CMD_BLOCK,	RP_ARGS_SITE },
+	{ "unblock",	RP_CMD_UNBLOCK,	RP_ARGS_SITE },
+	{ "retrain",	RP_CMD_RETRAIN,	RP_ARGS_OPT_SITE },
+	{ "reset",	RP_CMD_RESET,	RP_ARGS_NONE },
+	{ NULL, RP_CMD_RESET, RP_ARGS_NONE }
+};
+
+static const struct rp_cmd_desc *rp_find_cmd(const char *s, unsigned int n)
+{
+	const struct rp_cmd_desc *d;
+
+	for (d = rp_cmd_table; d->name; d++)
+		if (strlen(d->name) == n && !memcmp(d->name, s, n))
+			return d;
+	return NULL;
+}
+
+/* SITE: decimal id, 0xADDRESS or symbol+0xOFF */
+static int rp_parse_site(const char *line, const struct rp_tok *t,
+			 struct rp_site_ref *site, struct rp_parse_err *e)
+{
+	const char *s = line + t->pos;
+	unsigned int plus;
+	const char *msg;
+	int ret;
+
+	if (rp_has_hex_prefix(s, t->len)) {
+		ret = rp_parse_hex(s, t->len, &site->val);
+		if (ret)
+			return rp_fail(e, t->pos, rp_num_msg(ret, "bad site"));
+		site->kind = RP_REF_ADDR;
+		return 0;
+	}
+	if (rp_is_digit(s[0])) {
+		ret = rp_parse_u64(s, t->len, 10, &site->val);
+		if (ret)
+			return rp_fail(e, t->pos, rp_num_msg(ret, "bad site"));
+		site->kind = RP_REF_ID;
+		return 0;
+	}
+	plus = rp_find(s, t->len, '+');
+	if (plus == t->len)
+		return rp_fail(e, t->pos, "bad site");
+	msg = rp_check_sym(s, plus, "bad site");
+	if (msg)
+		return rp_fail(e, t->pos, msg);
+	ret = rp_parse_hex(s + plus + 1, t->len - plus - 1, &site->off);
+	if (ret)
+		return rp_fail(e, t->pos, rp_num_msg(ret, "bad site"));
+	rp_copy(site->sym, s, plus);
+	site->kind = RP_REF_SYM;
+	return 0;
+}
+
+/* TARGET: 0xADDRESS, symbol or symbol[module]; NULL or the error message */
+static const char *rp_parse_target(const char *s, unsigned int n,
+				   struct rp_target_ref *tgt)
+{
+	unsigned int br;
+	const char *msg;
+	int ret;
+
+	if (rp_has_hex_prefix(s, n)) {
+		ret = rp_parse_hex(s, n, &tgt->addr);
+		if (ret)
+			return rp_num_msg(ret, "bad target");
+		tgt->kind = RP_REF_ADDR;
+		return NULL;
+	}
+	br = rp_find(s, n, '[');
+	msg = rp_check_sym(s, br, "bad target");
+	if (msg)
+		return msg;
+	if (br < n) {
+		if (n - br < 3 || s[n - 1] != ']')
+			return "bad target";
+		msg = rp_check_mod(s + br + 1, n - br - 2, "bad target");
+		if (msg)
+			return msg;
+		rp_copy(tgt->mod, s + br + 1, n - br - 2);
+	}
+	rp_copy(tgt->sym, s, br);
+	tgt->kind = RP_REF_SYM;
+	return NULL;
+}
+
+static bool rp_same_target(const struct rp_target_ref *a,
+			   const struct rp_target_ref *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == RP_REF_ADDR)
+		return a->addr == b->addr;
+	return !strcmp(a->sym, b->sym) && !strcmp(a->mod, b->mod);
+}
+
+/* TARGET[,TARGET...]: 1..RP_PARSE_MAX_TARGETS distinct targets */
+static int rp_parse_targets(const char *line, const struct rp_tok *t,
+			    struct rp_cmd *cmd, struct rp_parse_err *e)
+{
+	unsigned int i = t->pos, end = t->pos + t->len, start, j;
+	struct rp_target_ref *tgt;
+	const char *msg;
+
+	for (;;) {
+		start = i;
+		i += rp_find(line + start, end - start, ',');
+		if (cmd->nr_targets == RP_PARSE_MAX_TARGETS)
+			return rp_fail(e, start, "too many targets");
+		tgt = &cmd->targets[cmd->nr_targets];
+		msg = rp_parse_target(line + start, i - start, tgt);
+		if (msg)
+			return rp_fail(e, start, msg);
+		for (j = 0; j < cmd->nr_targets; j++)
+			if (rp_same_target(&cmd->targets[j], tgt))
+				return rp_fail(e, start, "duplicate target");
+		cmd->nr_targets++;
+		if (i == end)
+			return 0;
+		i++;	/* the comma */
+	}
+}
+
+/**
+ * rp_parse_cmd() - parse one line written to the relpoline control file
+ * @line: the line, not necessarily NUL-terminated
+ * @len: its length in bytes (authoritative: a NUL inside is an error)
+ * @cmd: the parsed command; zeroed first, undefined after an error
+ * @e: where to store the error details, or NULL
+ *
+ * Grammar: "promote SITE TARGETS", "pin SITE TARGETS", "demote SITE",
+ * "block SITE", "unblock SITE", "retrain [SITE]" and "reset", where SITE is
+ * a decimal site id, "symbol+0xOFF" or "0xADDRESS", and TARGETS is a comma
+ * separated list (no blanks) of 1 to RP_PARSE_MAX_TARGETS distinct targets,
+ * each "symbol", "symbol[module]" or "0xADDRESS".  Symbols are made of
+ * [A-Za-z0-9_.$] and do not start with a digit; module names of
+ * [A-Za-z0-9_-].  The syntax is checked only: whether a symbol, module,
+ * address or site exists is for the caller to find out.  Note that "foo"
+ * and "foo[mod]" are different targets here even if they resolve to the
+ * same address.
+ *
+ * Return: 0 for a command, 1 for a line that holds nothing (empty, blank or
+ * a comment), -EINVAL for an invalid line (also stored in @e, with the offset
+ * of the offending token or list element and a message).
+ */
+int rp_parse_cmd(const char *line, unsigned int len, struct rp_cmd *cmd,
+		 struct rp_parse_err *e)
+{
+	const struct rp_cmd_desc *d;
+	struct rp_line l;
+	struct rp_tok t;
+	int ret;
+
+	rp_err_clear(e);
+	memset(cmd, 0, sizeof(*cmd));
+	ret = rp_line_init(&l, line, len, e);
+	if (ret)
+		return ret;
+
+	rp_next_tok(&l, &t);
+	d = rp_find_cmd(line + t.pos, t.len);
+	if (!d)
+		return rp_fail(e, t.pos, "unknown command");
+	cmd->op = d->op;
+
+	if (d->args != RP_ARGS_NONE) {
+		if (!rp_next_tok(&l, &t)) {
+			if (d->args == RP_ARGS_OPT_SITE)
+				return 0;
+			return rp_fail(e, t.pos, "missing site");
+		}
+		ret = rp_parse_site(line, &t, &cmd->site, e);
+		if (ret)
+			return ret;
+		cmd->has_site = true;
+	}
+	if (d->args == RP_ARGS_SITE_TARGETS) {
+		if (!rp_next_tok(&l, &t))
+			return rp_fail(e, t.pos, "missing targets");
+		ret = rp_parse_targets(line, &t, cmd, e);
+		if (ret)
+			return ret;
+	}
+	if (rp_next_tok(&l, &t))
+		return rp_fail(e, t.pos, "trailing garbage");
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(rp_parse_cmd);
+
+/* ---- filter ---- */
+
+/*
+ * NULL if the @n characters at @s are a valid filter glob, else the message:
+ * [A-Za-z0-9_.$*?] and closed, non-empty bracket expressions "[set]" and
+ * "[!set]" whose members are symbol characters or '-' (ranges).
+ */
+static const char *rp_check_glob(const char *s, unsigned int n)
+{
+	unsigned int i = 0, first;
+	char c;
+
+	if (!n)
+		return "bad glob";
+	while (i < n) {
+		c = s[i++];
+		if (c == '[') {
+			if (i < n && s[i] == '!')
+				i++;
+			first = i;
+			while (i < n && (rp_is_sym_char(s[i]) || s[i] == '-'))
+				i++;
+			if (i == n || s[i] != ']' || i == first)
+				return "bad glob";
+			i++;
+		} else if (!rp_is_sym_char(c) && c != '*' && c != '?') {
+			return "bad glob";
+		}
+	}
+	if (n > KSYM_NAME_LEN - 1)
+		return "glob too long";
+	return NULL;
+}
+
+/**
+ * rp_parse_filter() - parse one line written to the relpoline site filter
+ * @line: the line, not necessarily NUL-terminated
+ * @len: its length in bytes (authoritative: a NUL inside is an error)
+ * @p: the parsed pattern; zeroed first, undefined after an error
+ * @e: where to store the error details, or NULL
+ *
+ * The syntax is set_ftrace_filter's, applied to the function containing a
+ * site: "glob", "!glob" (remove), "glob:mod:NAME", ":mod:NAME" (every
+ * function of module NAME: @p->mod_only is set and @p->glob is "*") and
+ * "!:mod:NAME".  Globs are made of [A-Za-z0-9_.$*?] and bracket expressions
+ * (see rp_glob_match()), which must be closed and non-empty.
+ *
+ * Return: 0 for a pattern, 1 for a line that holds nothing, -EINVAL for an
+ * invalid line (details in @e).
+ */
+int rp_parse_filter(const char *line, unsigned int len, struct rp_filter_pat *p,
+		    struct rp_parse_err *e)
+{
+	unsigned int i = 0, colon;
+	struct rp_line l;
+	struct rp_tok t;
+	const char *s, *msg;
+	int ret;
+
+	rp_err_clear(e);
+	memset(p, 0, sizeof(*p));
+	ret = rp_line_init(&l, line, len, e);
+	if (ret)
+		return ret;
+
+	rp_next_tok(&l, &t);
+	s = line + t.pos;
+	if (s[0] == '!') {
+		p->negate = true;
+		i = 1;
+	}
+	colon = i + rp_find(s + i, t.len - i, ':');
+	if (colon == i && colon < t.len) {
+		p->mod_only = true;
+		rp_copy(p->glob, "*", 1);
+	} else {
+		msg = rp_check_glob(s + i, colon - i);
+		if (msg)
+			return rp_fail(e, t.pos + i, msg);
+		rp_copy(p->glob, s + i, colon - i);
+	}
+	if (colon < t.len) {
+		if (t.len - colon < 5 || memcmp(s + colon, ":mod:", 5))
+			return rp_fail(e, t.pos + colon, "unknown filter command");
+		msg = rp_check_mod(s + colon + 5, t.len - colon - 5,
+				   "bad module");
+		if (msg)
+			return rp_fail(e, t.pos + colon + 5, msg);
+		rp_copy(p->mod, s + colon + 5, t.len - colon - 5);
+	}
+	if (rp_next_tok(&l, &t))
+		return rp_fail(e, t.pos, "trailing garbage");
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(rp_parse_filter);
+
+/*
+ * Match @c against the bracket expression whose body starts at @body (just
+ * after the '[').  Returns where the pattern goes on after the closing ']'
+ * and sets *@hit, or NULL when the expression is not closed (the '[' is then
+ * an ordinary character).  A leading '!' complements the set, a ']' first
+ * in the set is a member, "a-z" is a range (empty if reversed) and a '-'
+ * before the closing ']' is a member.
+ */
+static const char *rp_glob_class(const char *body, unsigned char c, bool *hit)
+{
+	const char *q = body;
+	bool neg = false, in = false;
+	unsigned char lo, hi;
+
+	if (*q == '!') {
+		neg = true;
+		q++;
+	}
+	do {
+		lo = *q++;
+		if (!lo)
+			return NULL;
+		hi = lo;
+		if (q[0] == '-' && q[1] != ']') {
+			hi = q[1];
+			if (!hi)
+				return NULL;
+			q += 2;
+		}
+		if (c >= lo && c <= hi)
+			in = true;
+	} while (*q != ']');
+	*hit = in != neg;
+	return q + 1;
+}
+
+/**
+ * rp_glob_match() - shell-style matching with the semantics of glob_match()
+ * @glob: the pattern
+ * @str: the string, which the pattern must match entirely
+ *
+ * '*' matches any sequence, '?' any one character, "[set]" and "[!set]" one
+ * character in (or not in) the set, with ranges "a-z"; '\\' makes the next
+ * character ordinary; an unclosed '[' is an ordinary character.  This is the
+ * behaviour of the kernel's glob_match() (lib/glob.c), reimplemented here so
+ * that the same code runs in userspace.  Run time is at most
+ * O(strlen(@glob) * strlen(@str)): there is a single backtracking point.
+ *
+ * Return: true if @glob matches @str.
+ */
+bool rp_glob_match(const char *glob, const char *str)
+{
+	const char *p = glob, *s = str, *star_p = NULL, *star_s = NULL;
+	const char *next;
+	unsigned char c, d;
+	bool hit;
+
+	for (;;) {
+		c = *s;
+		d = *p;
+		if (d == '*') {
+			p++;
+			if (!*p)
+				return true;
+			/* try to match the rest here, then one later... */
+			star_p = p;
+			star_s = s;
+			continue;
+		}
+		if (d == '?') {
+			hit = c != '\0';
+			next = p + 1;
+		} else if (d == '[' && c) {
+			next = rp_glob_class(p + 1, c, &hit);
+			if (!next) {
+				hit = c == '[';
+				next = p + 1;
+			}
+		} else {
+			next = p + 1;
+			if (d == '\\' && p[1]) {
+				d = p[1];
+				next = p + 2;
+			} else if (d == '\\') {
+				d = '\0';	/* a trailing '\\' ends the pattern */
+			}
+			hit = c == d;
+			if (hit && !d)
+				return true;
+		}
+		if (hit) {
+			p = next;
+			s++;
+			continue;
+		}
+		if (!c || !star_p)
+			return false;
+		p = star_p;
+		s = ++star_s;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(rp_glob_match);
+
+/* ---- cgroup weights ---- */
+
+/*
+ * NULL if the @n characters at @s are an absolute cgroup v2 path: "/" or
+ * "/" followed by components separated by single slashes, none of them "."
+ * or "..", no trailing slash, at most RP_CGROUP_PATH_MAX characters.
+ */
+static const char *rp_check_path(const char *s, unsigned int n)
+{
+	unsigned int i, start = 1, clen;
+
+	if (!n || s[0] != '/')
+		return "bad path";
+	for (i = 1; n > 1 && i <= n; i++) {
+		if (i < n && s[i] != '/')
+			continue;
+		clen = i - start;
+		if (!clen || (s[start] == '.' &&
+			      (clen == 1 || (clen == 2 && s[start + 1] == '.'))))
+			return "bad path";
+		start = i + 1;
+	}
+	if (n > RP_CGROUP_PATH_MAX)
+		return "path too long";
+	return NULL;
+}
+
+/**
+ * rp_parse_weight() - parse one line written to the cgroup weights file
+ * @line: the line, not necessarily NUL-terminated
+ * @len: its length in bytes (authoritative: a NUL inside is an error)
+ * @w: the parsed line; zeroed first, undefined after an error
+ * @e: where to store the error details, or NULL
+ *
+ * Forms: "PATH WEIGHT" sets the weight of a cgroup (and of its descendants
+ * that have no entry of their own), "* WEIGHT" sets the default weight and
+ * "!PATH" removes the entry of PATH.  PATH is an absolute cgroup v2 path
+ * ("/" or "/a/b", no empty, "." or ".." component, no trailing slash, at
+ * most RP_CGROUP_PATH_MAX printable ASCII characters, no blanks), WEIGHT a
+ * decimal number from 0 to RP_WEIGHT_MAX.
+ *
+ * Return: 0 for an entry, 1 for a line that holds nothing, -EINVAL for an
+ * invalid line (details in @e).
+ */
+int rp_parse_weight(const char *line, unsigned int len,
+		    struct rp_weight_line *w, struct rp_parse_err *e)
+{
+	struct rp_line l;
+	struct rp_tok t;
+	const char *s, *msg;
+	u64 v;
+	int ret;
+
+	rp_err_clear(e);
+	memset(w, 0, sizeof(*w));
+	ret = rp_line_init(&l, line, len, e);
+	if (ret)
+		return ret;
+
+	rp_next_tok(&l, &t);
+	s = line + t.pos;
+	if (s[0] == '!') {
+		msg = rp_check_path(s + 1, t.len - 1);
+		if (msg)
+			return rp_fail(e, t.pos + 1, msg);
+		rp_copy(w->path, s + 1, t.len - 1);
+		w->remove = true;
+	} else if (t.len == 1 && s[0] == '*') {
+		w->is_default = true;
+	} else {
+		msg = rp_check_path(s, t.len);
+		if (msg)
+			return rp_fail(e, t.pos, msg);
+		rp_copy(w->path, s, t.len);
+	}
+	if (!w->remove) {
+		if (!rp_next_tok(&l, &t))
+			return rp_fail(e, t.pos, "missing weight");
+		ret = rp_parse_u64(line + t.pos, t.len, 10, &v);
+		if (ret == -EINVAL)
+			return rp_fail(e, t.pos, "bad weight");
+		if (ret || v > RP_WEIGHT_MAX)
+			return rp_fail(e, t.pos, "number out of range");
+		w->weight = v;
+	}
+	if (rp_next_tok(&l, &t))
+		return rp_fail(e, t.pos, "trailing garbage");
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(rp_parse_weight);
+
+/**
+ * rp_weight_lookup() - the weight of a cgroup
+ * @tab: the weight table
+ * @n: number of entries in @tab
+ * @dflt: the weight when no entry applies
+ * @cgpath: the cgroup's absolute path, NUL-terminated
+ * @match: if not NULL, set to the index of the entry used, or -1
+ *
+ * The entry used is the deepest one whose path is @cgpath itself or one of
+ * its ancestors, by whole components: "/a" applies to "/a" and "/a/b" but
+ * not to "/ab", and "/" applies to every cgroup.  Among entries with the
+ * same path the first one wins.
+ *
+ * Return: the weight of that entry, or @dflt if there is none.
+ */
+int rp_weight_lookup(const struct rp_weight_ent *tab, unsigned int n,
+		     unsigned int dflt, const char *cgpath, int *match)
+{
+	unsigned int i, plen, best_len = 0;
+	const char *path;
+	int best = -1;
+
+	for (i = 0; cgpath && i < n; i++) {
+		path = tab[i].path;
+		plen = strnlen(path, sizeof(tab[i].path));
+		if (plen <= best_len || strncmp(cgpath, path, plen))
+			continue;
+		/* cgpath has at least plen characters: they matched */
+		if (path[plen - 1] != '/' && cgpath[plen] != '\0' &&
+		    cgpath[plen] != '/')
+			continue;
+		best = i;
+		best_len = plen;
+	}
+	if (match)
+		*match = best;
+	return best < 0 ? (int)dflt : (int)tab[best].weight;
+}
+EXPORT_SYMBOL_IF_KUNIT(rp_weight_lookup);
+
+/* ---- policy ---- */
+
+/* The 128-bit product @a * @m as (*hi, *lo) */
+static void rp_mul(u64 a, u32 m, u64 *hi, u64 *lo)
+{
+	u64 l = (a & 0xffffffffULL) * m;
+	u64 h = (a >> 32) * m;
+
+	*lo = l + (h << 32);
+	*hi = (h >> 32) + (*lo < l);
+}
+
+/* @a * @m >= @b * @k, exactly */
+static bool rp_mul_ge(u64 a, u32 m, u64 b, u32 k)
+{
+	u64 ahi, alo, bhi, blo;
+
+	rp_mul(a, m, &ahi, &alo);
+	rp_mul(b, k, &bhi, &blo);
+	return ahi > bhi || (ahi == bhi && alo >= blo);
+}
+
+/* The policy order: higher score first, then lower address */
+static bool rp_better(const struct rp_cand *a, const struct rp_cand *b)
+{
+	return a->score > b->score ||
+	       (a->score == b->score && a->target < b->target);
+}
+
+static bool rp_in(const u64 *v, unsigned int n, u64 x)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+static bool rp_cand_in(const struct rp_cand *v, unsigned int n, u64 x)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].target == x)
+			return true;
+	return false;
+}
+
+/* The score of @target (its first entry in @cand), 0 if it has none */
+static u64 rp_score_of(const struct rp_cand *cand, unsigned int nr_cand,
+		       u64 target)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_cand; i++)
+		if (cand[i].target == target)
+			return cand[i].score;
+	return 0;
+}
+
+/* Index of the worst entry of @v among those flagged in @only (or all) */
+static int rp_worst(const struct rp_cand *v, const bool *only, unsigned int n)
+{
+	unsigned int i;
+	int w = -1;
+
+	for (i = 0; i < n; i++) {
+		if (only && !only[i])
+			continue;
+		if (w < 0 || rp_better(&v[w], &v[i]))
+			w = i;
+	}
+	return w;
+}
+
+/**
+ * rp_policy_decide() - choose the targets to promote at a call site
+ * @cand: the targets observed at the site and their scores
+ * @nr_cand: number of entries in @cand
+ * @site_total: sum of the scores of every target of the site, including
+ *	targets not in @cand
+ * @site_samples: raw (unweighted) samples of the site in the window
+ * @cur: the currently promoted targets, in slot order
+ * @nr_cur: number of entries in @cur (at most RP_PARSE_MAX_TARGETS are used)
+ * @p: the policy; max_targets is clamped to 1..RP_PARSE_MAX_TARGETS and
+ *	threshold_pct to 1..100
+ * @out: the chosen targets (room for RP_PARSE_MAX_TARGETS)
+ *
+ * Scores are decayed, weighted sample counts (samples times the weight of
+ * the sampled task's cgroup, so weight-0 samples count for nothing).
+ *
+ * - With fewer than @p->min_samples samples the current targets are kept
+ *   as they are: no churn on too little data.
+ * - Otherwise, with @site_total 0, nothing is promoted.
+ * - A current target stays while it has at least half the threshold
+ *   (score * 200 >= threshold_pct * site_total, score > 0): hysteresis.
+ *   If more stay than @p->max_targets allows, the best ones are kept.
+ * - A new target qualifies with score * 100 >= threshold_pct * site_total
+ *   and score > 0.  New targets are taken best first (higher score, then
+ *   lower address) into the free slots; when none is free, a new target
+ *   displaces the weakest current one only if its score is at least 1.25
+ *   times that one's (no flapping between close targets).
+ * - If the chosen set is the current set, @out is @cur in its order, so a
+ *   steady workload causes no repatching; otherwise @out is sorted best
+ *   first.
+ *
+ * All comparisons are exact (no overflow) for any u64 scores.
+ *
+ * Return: the number of targets written to @out.
+ */
+unsigned int rp_policy_decide(const struct rp_cand *cand, unsigned int nr_cand,
+			      u64 site_total, u64 site_samples,
+			      const u64 *cur, unsigned int nr_cur,
+			      const struct rp_policy *p, u64 *out)
+{
+	struct rp_cand sel[RP_PARSE_MAX_TARGETS], tmp;
+	bool is_cur[RP_PARSE_MAX_TARGETS];
+	const struct rp_cand *c, *best, *prev = NULL;
+	unsigned int max, thr, nr = 0, i, j;
+	bool same;
+	int w;
+
+	if (nr_cur > RP_PARSE_MAX_TARGETS)
+		nr_cur = RP_PARSE_MAX_TARGETS;
+	if (site_samples < p->min_samples) {
+		for (i = 0; i < nr_cur; i++)
+			out[i] = cur[i];
+		return nr_cur;
+	}
+	if (!site_total)
+		return 0;
+	max = p->max_targets;
+	if (max < 1)
+		max = 1;
+	if (max > RP_PARSE_MAX_TARGETS)
+		max = RP_PARSE_MAX_TARGETS;
+	thr = p->threshold_pct;
+	if (thr < 1)
+		thr = 1;
+	if (thr > 100)
+		thr = 100;
+
+	/* The current targets that stay (hysteresis: half the threshold) */
+	for (i = 0; i < nr_cur; i++) {
+		tmp.target = cur[i];
+		tmp.score = rp_score_of(cand, nr_cand, cur[i]);
+		if (!tmp.score || rp_cand_in(sel, nr, cur[i]) ||
+		    !rp_mul_ge(tmp.score, 200, site_total, thr))
+			continue;
+		is_cur[nr] = true;
+		sel[nr++] = tmp;
+	}
+	while (nr > max) {
+		w = rp_worst(sel, NULL, nr);
+		sel[w] = sel[--nr];
+	}
+
+	/* New qualifying targets, best first */
+	for (;;) {
+		best = NULL;
+		for (i = 0; i < nr_cand; i++) {
+			c = &cand[i];
+			if (!c->score || rp_in(cur, nr_cur, c->target) ||
+			    (prev && !rp_better(prev, c)) ||
+			    !rp_mul_ge(c->score, 100, site_total, thr))
+				continue;
+			if (!best || rp_better(c, best))
+				best = c;
+		}
+		if (!best)
+			break;
+		prev = best;
+		if (rp_cand_in(sel, nr, best->target))
+			continue;	/* a duplicate entry in @cand */
+		if (nr < max) {
+			is_cur[nr] = false;
+			sel[nr++] = *best;
+			continue;
+		}
+		/* Full: displace the weakest current target if 1.25x better */
+		w = rp_worst(sel, is_cur, nr);
+		if (w < 0 || !rp_mul_ge(best->score, 4, sel[w].score, 5))
+			break;
+		is_cur[w] = false;
+		sel[w] = *best;
+	}
+
+	same = nr == nr_cur;
+	for (i = 0; same && i < nr; i++)
+		same = rp_in(cur, nr_cur, sel[i].target);
+	if (same) {
+		for (i = 0; i < nr_cur; i++)
+			out[i] = cur[i];
+		return nr_cur;
+	}
+	/* Insertion sort, best first */
+	for (i = 1; i < nr; i++) {
+		tmp = sel[i];
+		for (j = i; j > 0 && rp_better(&tmp, &sel[j - 1]); j--)
+			sel[j] = sel[j - 1];
+		sel[j] = tmp;
+	}
+	for (i = 0; i < nr; i++)
+		out[i] = sel[i].target;
+	return nr;
+}
+EXPORT_SYMBOL_IF_KUNIT(rp_policy_decide);
+
+/**
+ * rp_decay() - age a score by one interval
+ * @score: the score, halved in place
+ *
+ * Scores are aged once per sampling interval and the interval's weighted
+ * samples added: score = score / 2 + new.  With a steady sample rate S a
+ * site's total converges to 2S, and a target that takes a share f of the
+ * site's samples from some interval on has, k intervals later, a score of
+ * about f * S * (2 - 2^(1-k)), i.e. a share of f * (1 - 2^-k) of the total.
+ * With the default threshold of 10% (RP_POLICY_DEFAULT_THRESHOLD_PCT) a new
+ * hot target is therefore promoted within two intervals: after one interval
+ * if f >= 20%, after two if f >= 13.4% (4/3 of the threshold), provided the
+ * site has min_samples samples per window and a free slot (or the target
+ * has 1.25 times the score of the weakest current target).  A target taking
+ * exactly the threshold share approaches it without reaching it.
+ */
+void rp_decay(u64 *score)
+{
+	*score >>= 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(rp_decay);
