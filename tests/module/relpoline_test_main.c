@@ -19,6 +19,8 @@
  *                 unstubbed site with its boot bytes; "foreign": count
  *                 stubbed sites with a target outside live text
  *             r  the last result, as "key=value" pairs
+ *   warn      w  any: WARN() once, so the harness can check that a kernel
+ *                 warning fails a guest run
  */
 #include <linux/debugfs.h>
 #include <linux/ktime.h>
@@ -490,6 +492,17 @@ static const struct file_operations rpt_kernel_fops = {
 	.read = rpt_kernel_read,
 };
 
+static ssize_t rpt_warn_write(struct file *f, const char __user *ubuf, size_t count,
+			      loff_t *pos)
+{
+	WARN(1, "relpoline_test: warning requested through debugfs\n");
+	return count;
+}
+
+static const struct file_operations rpt_warn_fops = {
+	.write = rpt_warn_write,
+};
+
 static struct dentry *rpt_dir;
 
 /* Size of each harness function: up to the next symbol in this module. */
@@ -524,6 +537,7 @@ static int __init rpt_init(void)
 	debugfs_create_file("promote", 0200, rpt_dir, NULL, &rpt_promote_fops);
 	debugfs_create_file("sort", 0200, rpt_dir, NULL, &rpt_sort_fops);
 	debugfs_create_file("kernel", 0600, rpt_dir, NULL, &rpt_kernel_fops);
+	debugfs_create_file("warn", 0200, rpt_dir, NULL, &rpt_warn_fops);
 	return 0;
 }
 

@@ -1,0 +1,752 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Relpoline profiles: a symbolic, KASLR-independent record of which
+ * sites are promoted or pinned and to which targets.
+ *
+ *	# relpoline profile v1
+ *	# any comment
+ *	site SYMBOL+0xOFF MODULE|- promoted|pinned TARGET[:HITS]...
+ *
+ * TARGET is "symbol" (vmlinux) or "symbol[module]". The site token may
+ * carry a "/0xSIZE" suffix (ignored) so lines can be pasted from sites.
+ *
+ * Parsing, formatting and merging are pure; rp_profile_load() talks to
+ * the kernel through rp_control().
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relpoline.h"
+
+#define PROFILE_MAGIC	"relpoline profile v"
+
+static void entry_free(struct rp_pentry *e)
+{
+	for (unsigned int i = 0; i < e->nr_targets; i++)
+		free(e->targets[i].name);
+	free(e->targets);
+	free(e->sym);
+	free(e->mod);
+}
+
+void rp_profile_free(struct rp_profile *p)
+{
+	for (size_t i = 0; i < p->nr; i++)
+		entry_free(&p->v[i]);
+	free(p->v);
+	p->v = NULL;
+	p->nr = 0;
+}
+
+static int perr(struct rp_syntax_err *err, unsigned int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	err->line = line;
+	if (line)
+		n = snprintf(err->msg, sizeof(err->msg), "line %u: ", line);
+	va_start(ap, fmt);
+	vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int push_entry(struct rp_profile *p, size_t *cap, struct rp_pentry *e)
+{
+	if (p->nr == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct rp_pentry *nv = realloc(p->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		p->v = nv;
+		*cap = ncap;
+	}
+	p->v[p->nr++] = *e;
+	return 0;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a ? 1 : (b ? -1 : 0);
+	return strcmp(a, b);
+}
+
+/* site identity: module, symbol, offset */
+static int cmp_key(const char *sym1, unsigned long off1, const char *mod1,
+		   const char *sym2, unsigned long off2, const char *mod2)
+{
+	int c = cmp_str(mod1, mod2);
+
+	if (c)
+		return c;
+	c = strcmp(sym1, sym2);
+	if (c)
+		return c;
+	return off1 < off2 ? -1 : off1 > off2;
+}
+
+static int cmp_pentry_ptr(const void *a, const void *b)
+{
+	const struct rp_pentry *x = *(const struct rp_pentry * const *)a;
+	const struct rp_pentry *y = *(const struct rp_pentry * const *)b;
+	int c = cmp_key(x->sym, x->off, x->mod, y->sym, y->off, y->mod);
+
+	if (c)
+		return c;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int parse_site_line(char **tok, unsigned int ntok, unsigned int lineno,
+			   struct rp_pentry *e, struct rp_syntax_err *err)
+{
+	char sym[512];
+	unsigned long off, size;
+	int st;
+
+	memset(e, 0, sizeof(*e));
+	e->line = lineno;
+	if (ntok < 5)
+		return perr(err, lineno, "missing columns: need 'site SYMBOL+0xOFF MODULE STATE TARGET...'");
+	if (rp_parse_site_token(tok[1], sym, sizeof(sym), &off, &size))
+		return perr(err, lineno, "bad site '%.60s' (expected symbol+0xOFF)", tok[1]);
+	if (!strcmp(tok[3], "promoted"))
+		st = RP_P_PROMOTED;
+	else if (!strcmp(tok[3], "pinned"))
+		st = RP_P_PINNED;
+	else
+		return perr(err, lineno, "bad state '%.40s' (expected promoted or pinned)", tok[3]);
+	if (!strcmp(tok[2], "-"))
+		e->mod = NULL;
+	else if (strpbrk(tok[2], "[]:+/,"))
+		return perr(err, lineno, "bad module '%.40s'", tok[2]);
+	else if (!(e->mod = strdup(tok[2])))
+		return -ENOMEM;
+	e->sym = strdup(sym);
+	e->off = off;
+	e->state = st;
+	e->targets = calloc(ntok - 4, sizeof(*e->targets));
+	if (!e->sym || !e->targets) {
+		entry_free(e);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 4; i < ntok; i++) {
+		char copy[RP_MAX_LINE + 1], name[RP_MAX_LINE + 1];
+		const char *tsym, *tmod;
+		uint64_t hits;
+
+		snprintf(copy, sizeof(copy), "%s", tok[i]);
+		if (rp_parse_target_token(copy, false, &tsym, &tmod, &hits)) {
+			entry_free(e);
+			return perr(err, lineno,
+				    "bad target '%.60s' (expected symbol[:HITS] or symbol[module][:HITS])",
+				    tok[i]);
+		}
+		if (tmod)
+			snprintf(name, sizeof(name), "%s[%s]", tsym, tmod);
+		else
+			snprintf(name, sizeof(name), "%s", tsym);
+		for (unsigned int j = 0; j < e->nr_targets; j++)
+			if (!strcmp(e->targets[j].name, name)) {
+				entry_free(e);
+				return perr(err, lineno, "duplicate target '%.60s'", name);
+			}
+		e->targets[e->nr_targets].name = strdup(name);
+		e->targets[e->nr_targets].hits = hits;
+		if (!e->targets[e->nr_targets].name) {
+			entry_free(e);
+			return -ENOMEM;
+		}
+		e->nr_targets++;
+	}
+	return 0;
+}
+
+int rp_profile_parse(const char *text, size_t len, struct rp_profile *p,
+		     struct rp_syntax_err *err)
+{
+	const char *s = text, *end = text + len;
+	unsigned int lineno = 0;
+	bool have_header = false;
+	size_t cap = 0;
+	int ret = 0;
+
+	memset(p, 0, sizeof(*p));
+	err->line = 0;
+	err->msg[0] = '\0';
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', end - s);
+		size_t llen = (nl ? nl : end) - s;
+		char line[RP_MAX_LINE + 1], *q, *tok[RP_MAX_LINE / 2 + 1];
+		unsigned int ntok = 0;
+
+		lineno++;
+		if (llen > RP_MAX_LINE) {
+			ret = perr(err, lineno, "line too long (%zu bytes, limit %d)", llen, RP_MAX_LINE);
+			goto fail;
+		}
+		memcpy(line, s, llen);
+		line[llen] = '\0';
+		s += llen + 1;
+		if (strlen(line) != llen) {
+			ret = perr(err, lineno, "NUL byte inside the line");
+			goto fail;
+		}
+		q = line;
+		while (*q == ' ' || *q == '\t' || *q == '\r')
+			q++;
+		if (!*q)
+			continue;
+		if (!have_header) {
+			const char *h = q;
+			char *vend;
+			long ver;
+
+			if (*h == '#')
+				h++;
+			while (*h == ' ' || *h == '\t')
+				h++;
+			if (q[0] != '#' || strncmp(h, PROFILE_MAGIC, strlen(PROFILE_MAGIC))) {
+				ret = perr(err, lineno, "not a relpoline profile (missing '# %s%d' header)",
+					   PROFILE_MAGIC, RP_PROFILE_VERSION);
+				goto fail;
+			}
+			ver = strtol(h + strlen(PROFILE_MAGIC), &vend, 10);
+			if (vend == h + strlen(PROFILE_MAGIC) ||
+			    (*vend && *vend != ' ' && *vend != '\t' && *vend != '\r')) {
+				ret = perr(err, lineno, "bad profile header");
+				goto fail;
+			}
+			if (ver != RP_PROFILE_VERSION) {
+				ret = perr(err, lineno, "unsupported profile version %ld (this tool reads v%d)",
+					   ver, RP_PROFILE_VERSION);
+				goto fail;
+			}
+			have_header = true;
+			continue;
+		}
+		if (*q == '#')
+			continue;
+		for (;;) {
+			while (*q == ' ' || *q == '\t' || *q == '\r')
+				q++;
+			if (!*q)
+				break;
+			tok[ntok++] = q;
+			while (*q && *q != ' ' && *q != '\t' && *q != '\r')
+				q++;
+			if (*q)
+				*q++ = '\0';
+		}
+		if (!strcmp(tok[0], "site")) {
+			struct rp_pentry e;
+
+			ret = parse_site_line(tok, ntok, lineno, &e, err);
+			if (ret)
+				goto fail;
+			ret = push_entry(p, &cap, &e);
+			if (ret) {
+				entry_free(&e);
+				goto fail;
+			}
+		} else {
+			ret = perr(err, lineno, "unknown record '%.40s' (expected 'site')", tok[0]);
+			goto fail;
+		}
+	}
+	if (!have_header) {
+		ret = perr(err, 0, "empty file: not a relpoline profile");
+		goto fail;
+	}
+
+	/* duplicate sites */
+	if (p->nr > 1) {
+		struct rp_pentry **idx = malloc(p->nr * sizeof(*idx));
+
+		if (!idx) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		for (size_t i = 0; i < p->nr; i++)
+			idx[i] = &p->v[i];
+		qsort(idx, p->nr, sizeof(*idx), cmp_pentry_ptr);
+		for (size_t i = 1; i < p->nr; i++) {
+			struct rp_pentry *a = idx[i - 1], *b = idx[i];
+
+			if (!cmp_key(a->sym, a->off, a->mod, b->sym, b->off, b->mod)) {
+				ret = perr(err, b->line, "duplicate site %s+0x%lx (first on line %u)",
+					   b->sym, b->off, a->line);
+				break;
+			}
+		}
+		free(idx);
+		if (ret)
+			goto fail;
+	}
+	return 0;
+fail:
+	rp_profile_free(p);
+	return ret;
+}
+
+int rp_profile_from_sites(const struct rp_sites *s, struct rp_profile *p)
+{
+	size_t cap = 0;
+
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < s->nr; i++) {
+		const struct rp_site *site = &s->v[i];
+		struct rp_pentry e = { 0 };
+
+		if (site->state != RP_STATE_PROMOTED && site->state != RP_STATE_PINNED)
+			continue;
+		if (!site->nr_targets)
+			continue;
+		e.sym = strdup(site->sym);
+		e.mod = site->mod ? strdup(site->mod) : NULL;
+		e.off = site->off;
+		e.state = site->state == RP_STATE_PINNED ? RP_P_PINNED : RP_P_PROMOTED;
+		e.targets = calloc(site->nr_targets, sizeof(*e.targets));
+		e.line = site->line;
+		if (!e.sym || (site->mod && !e.mod) || !e.targets)
+			goto nomem;
+		for (unsigned int j = 0; j < site->nr_targets; j++) {
+			char name[1100];
+
+			rp_target_name(&site->targets[j], name, sizeof(name));
+			e.targets[j].name = strdup(name);
+			e.targets[j].hits = site->targets[j].hits;
+			if (!e.targets[j].name)
+				goto nomem;
+			e.nr_targets++;
+		}
+		if (push_entry(p, &cap, &e))
+			goto nomem;
+		continue;
+nomem:
+		entry_free(&e);
+		rp_profile_free(p);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int rp_profile_write(FILE *f, const struct rp_profile *p, const char *comment)
+{
+	fprintf(f, "# %s%d\n", PROFILE_MAGIC, RP_PROFILE_VERSION);
+	if (comment && *comment) {
+		const char *c = comment;
+
+		while (*c) {
+			const char *nl = strchr(c, '\n');
+			int n = nl ? (int)(nl - c) : (int)strlen(c);
+
+			fprintf(f, "# %.*s\n", n, c);
+			c += n + (nl ? 1 : 0);
+		}
+	}
+	fprintf(f, "# site SYMBOL+0xOFF MODULE|- promoted|pinned TARGET[module]:HITS...\n");
+	for (size_t i = 0; i < p->nr; i++) {
+		const struct rp_pentry *e = &p->v[i];
+
+		fprintf(f, "site %s+0x%lx %s %s", e->sym, e->off, e->mod ? e->mod : "-",
+			e->state == RP_P_PINNED ? "pinned" : "promoted");
+		for (unsigned int j = 0; j < e->nr_targets; j++)
+			fprintf(f, " %s:%" PRIu64, e->targets[j].name, e->targets[j].hits);
+		fputc('\n', f);
+	}
+	fflush(f);
+	return ferror(f) ? -EIO : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* merge                                                               */
+
+struct mtarget {
+	const char *name;
+	uint64_t hits;
+	bool pinned;
+};
+
+static int cmp_mtarget(const void *a, const void *b)
+{
+	const struct mtarget *x = a, *y = b;
+
+	if (x->pinned != y->pinned)
+		return x->pinned ? -1 : 1;
+	if (x->hits != y->hits)
+		return x->hits > y->hits ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+struct mentry {
+	struct rp_pentry e;
+	uint64_t total;
+};
+
+static int cmp_mentry(const void *a, const void *b)
+{
+	const struct mentry *x = a, *y = b;
+
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	return cmp_key(x->e.sym, x->e.off, x->e.mod, y->e.sym, y->e.off, y->e.mod);
+}
+
+int rp_profile_merge(const struct rp_profile *in, size_t n,
+		     unsigned int max_targets, struct rp_profile *out)
+{
+	struct rp_pentry **all = NULL;
+	struct mentry *m = NULL;
+	struct mtarget *mt = NULL;
+	size_t nall = 0, nm = 0, i, j, mtcap = 0;
+	int ret = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	if (!max_targets)
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		nall += in[i].nr;
+	if (!nall)
+		return 0;
+	all = malloc(nall * sizeof(*all));
+	m = calloc(nall, sizeof(*m));
+	if (!all || !m)
+		goto out;
+	nall = 0;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < in[i].nr; j++)
+			all[nall++] = &in[i].v[j];
+	/* group by site; stable within a group is irrelevant: sums commute */
+	qsort(all, nall, sizeof(*all), cmp_pentry_ptr);
+
+	for (i = 0; i < nall; i = j) {
+		struct mentry *me = &m[nm];
+		bool pinned = false;
+		size_t nt = 0, k, t, keep;
+
+		for (j = i; j < nall &&
+		     !cmp_key(all[i]->sym, all[i]->off, all[i]->mod,
+			      all[j]->sym, all[j]->off, all[j]->mod); j++) {
+			if (all[j]->state == RP_P_PINNED)
+				pinned = true;
+			for (t = 0; t < all[j]->nr_targets; t++) {
+				const struct rp_ptarget *pt = &all[j]->targets[t];
+
+				for (k = 0; k < nt; k++)
+					if (!strcmp(mt[k].name, pt->name))
+						break;
+				if (k == nt) {
+					if (nt == mtcap) {
+						size_t nc = mtcap ? mtcap * 2 : 16;
+						struct mtarget *tmp = realloc(mt, nc * sizeof(*mt));
+
+						if (!tmp)
+							goto out;
+						mt = tmp;
+						mtcap = nc;
+					}
+					mt[nt].name = pt->name;
+					mt[nt].hits = 0;
+					mt[nt].pinned = false;
+					nt++;
+				}
+				mt[k].hits += pt->hits;
+				me->total += pt->hits;
+				if (all[j]->state == RP_P_PINNED)
+					mt[k].pinned = true;
+			}
+		}
+		qsort(mt, nt, sizeof(*mt), cmp_mtarget);
+		keep = 0;
+		while (keep < nt && keep < max_targets && (!pinned || mt[keep].pinned))
+			keep++;
+
+		me->e.sym = strdup(all[i]->sym);
+		me->e.mod = all[i]->mod ? strdup(all[i]->mod) : NULL;
+		me->e.off = all[i]->off;
+		me->e.state = pinned ? RP_P_PINNED : RP_P_PROMOTED;
+		me->e.targets = calloc(keep ? keep : 1, sizeof(*me->e.targets));
+		nm++;
+		if (!me->e.sym || (all[i]->mod && !me->e.mod) || !me->e.targets)
+			goto out;
+		for (k = 0; k < keep; k++) {
+			me->e.targets[k].name = strdup(mt[k].name);
+			me->e.targets[k].hits = mt[k].hits;
+			if (!me->e.targets[k].name)
+				goto out;
+			me->e.nr_targets++;
+		}
+	}
+	qsort(m, nm, sizeof(*m), cmp_mentry);
+	out->v = malloc(nm * sizeof(*out->v));
+	if (!out->v)
+		goto out;
+	for (i = 0; i < nm; i++) {
+		out->v[i] = m[i].e;
+		out->v[i].line = 0;
+	}
+	out->nr = nm;
+	nm = 0;
+	ret = 0;
+out:
+	for (i = 0; i < nm; i++)
+		entry_free(&m[i].e);
+	free(m);
+	free(mt);
+	free(all);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* kallsyms symbol table                                               */
+
+struct rp_symtab {
+	size_t nr;
+	char **v;		/* "sym" or "sym[mod]", sorted */
+	char *buf;
+};
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char * const *)a, *(char * const *)b);
+}
+
+struct rp_symtab *rp_symtab_load(const char *path)
+{
+	struct rp_buf b = { 0 };
+	struct rp_symtab *t;
+	size_t cap = 0;
+	char *p, *end;
+
+	if (rp_read_path(path, &b))
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		goto fail;
+	t->buf = b.p;
+	p = b.p;
+	end = b.p + b.len;
+	while (p < end) {
+		char *nl = memchr(p, '\n', end - p), *f[4];
+		int nf = 0;
+
+		if (nl)
+			*nl = '\0';
+		/* addr type name [module] */
+		for (char *q = p; *q && nf < 4;) {
+			while (*q == ' ' || *q == '\t')
+				q++;
+			if (!*q)
+				break;
+			f[nf++] = q;
+			while (*q && *q != ' ' && *q != '\t')
+				q++;
+			if (*q)
+				*q++ = '\0';
+		}
+		if (nf >= 3) {
+			char *name = f[2];
+
+			if (nf == 4 && f[3][0] == '[') {
+				/* rebuild "name[mod]" in place: the blank is gone */
+				size_t l = strlen(name);
+
+				memmove(name + l, f[3], strlen(f[3]) + 1);
+			}
+			if (t->nr == cap) {
+				size_t nc = cap ? cap * 2 : 4096;
+				char **nv = realloc(t->v, nc * sizeof(*nv));
+
+				if (!nv)
+					goto fail;
+				t->v = nv;
+				cap = nc;
+			}
+			t->v[t->nr++] = name;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	qsort(t->v, t->nr, sizeof(*t->v), cmp_strp);
+	return t;
+fail:
+	if (t) {
+		t->buf = NULL;
+		rp_symtab_free(t);
+	}
+	rp_buf_free(&b);
+	return NULL;
+}
+
+void rp_symtab_free(struct rp_symtab *t)
+{
+	if (!t)
+		return;
+	free(t->v);
+	free(t->buf);
+	free(t);
+}
+
+bool rp_symtab_exists(const char *sym, const char *mod, void *data)
+{
+	struct rp_symtab *t = data;
+	char key[1100];
+	const char *k = key;
+
+	if (mod)
+		snprintf(key, sizeof(key), "%s[%s]", sym, mod);
+	else
+		snprintf(key, sizeof(key), "%s", sym);
+	return bsearch(&k, t->v, t->nr, sizeof(*t->v), cmp_strp) != NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* load                                                                */
+
+static int cmp_site_ptr(const void *a, const void *b)
+{
+	const struct rp_site *x = *(const struct rp_site * const *)a;
+	const struct rp_site *y = *(const struct rp_site * const *)b;
+
+	return cmp_key(x->sym, x->off, x->mod, y->sym, y->off, y->mod);
+}
+
+static const struct rp_site *find_site(struct rp_site **idx, size_t n,
+				       const struct rp_pentry *e)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = cmp_key(e->sym, e->off, e->mod, idx[mid]->sym, idx[mid]->off,
+				idx[mid]->mod);
+
+		if (!c)
+			return idx[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static void print_log_block(FILE *log, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+		fprintf(log, "    %.*s\n", n, p);
+		p += n + (nl ? 1 : 0);
+	}
+}
+
+int rp_profile_load(struct rp_ctx *ctx, const struct rp_profile *p,
+		    rp_symbol_exists_fn exists, void *exists_data,
+		    FILE *log, struct rp_load_report *rep)
+{
+	struct rp_sites avail;
+	struct rp_syntax_err perr_;
+	struct rp_site **idx;
+	long long maxt = 0;
+	int r;
+
+	memset(rep, 0, sizeof(*rep));
+	r = rp_read_sites(ctx, true, &avail, &perr_);
+	if (r) {
+		fprintf(log, "relpoline: cannot read available sites: %s\n", perr_.msg);
+		return r;
+	}
+	if (rp_read_ll(ctx, "max_targets", &maxt) || maxt < 1)
+		maxt = 0;	/* unknown: let the kernel judge */
+
+	idx = malloc((avail.nr ? avail.nr : 1) * sizeof(*idx));
+	if (!idx) {
+		rp_sites_free(&avail);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < avail.nr; i++)
+		idx[i] = &avail.v[i];
+	qsort(idx, avail.nr, sizeof(*idx), cmp_site_ptr);
+
+	for (size_t i = 0; i < p->nr; i++) {
+		const struct rp_pentry *e = &p->v[i];
+		const char *verb = e->state == RP_P_PINNED ? "pin" : "promote";
+		const struct rp_site *s = find_site(idx, avail.nr, e);
+		char where[640], cmd[RP_MAX_LINE + 64];
+		struct rp_result res;
+		unsigned int used = 0;
+		size_t n;
+
+		if (e->line)
+			snprintf(where, sizeof(where), "line %u: site %s+0x%lx%s%s%s", e->line,
+				 e->sym, e->off, e->mod ? " [" : "", e->mod ? e->mod : "",
+				 e->mod ? "]" : "");
+		else
+			snprintf(where, sizeof(where), "site %s+0x%lx%s%s%s", e->sym, e->off,
+				 e->mod ? " [" : "", e->mod ? e->mod : "", e->mod ? "]" : "");
+
+		if (!s) {
+			fprintf(log, "relpoline: %s: no longer exists%s, skipped\n", where,
+				e->mod ? " (module not loaded?)" : "");
+			rep->failed++;
+			continue;
+		}
+
+		n = snprintf(cmd, sizeof(cmd), "%s %lu ", verb, s->id);
+		for (unsigned int t = 0; t < e->nr_targets; t++) {
+			const struct rp_ptarget *pt = &e->targets[t];
+			char copy[RP_MAX_LINE + 1];
+			const char *tsym, *tmod;
+			uint64_t h;
+
+			snprintf(copy, sizeof(copy), "%s", pt->name);
+			if (exists && !rp_parse_target_token(copy, false, &tsym, &tmod, &h) &&
+			    !exists(tsym, tmod, exists_data)) {
+				fprintf(log, "relpoline: %s: target %s no longer exists, dropped\n",
+					where, pt->name);
+				rep->missing_targets++;
+				continue;
+			}
+			if (maxt && used >= maxt) {
+				fprintf(log, "relpoline: %s: target %s dropped (max_targets is %lld)\n",
+					where, pt->name, maxt);
+				continue;
+			}
+			n += snprintf(cmd + n, sizeof(cmd) - n, "%s%s", used ? "," : "", pt->name);
+			if (n >= sizeof(cmd))
+				break;
+			used++;
+		}
+		if (!used || n >= sizeof(cmd)) {
+			fprintf(log, "relpoline: %s: %s, skipped\n", where,
+				used ? "command too long" : "no target left");
+			rep->failed++;
+			continue;
+		}
+		if (rp_control(ctx, cmd, &res)) {
+			fprintf(log, "relpoline: %s: '%s' failed: %s\n", where, cmd, res.msg);
+			if (res.log)
+				print_log_block(log, res.log);
+			rep->failed++;
+		} else {
+			rep->applied++;
+		}
+		rp_result_clear(&res);
+	}
+	free(idx);
+	rp_sites_free(&avail);
+	return (rep->failed || rep->missing_targets) ? 1 : 0;
+}
