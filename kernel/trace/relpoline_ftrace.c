@@ -411,21 +411,45 @@ static int rp_decide_one(struct relpoline_site *site, void *data)
 	return 0;
 }
 
+static bool rp_is_promoted(struct rp_pol *pol, unsigned long t)
+{
+	unsigned int i;
+
+	if (pol->state != RPS_PROMOTED && pol->state != RPS_PINNED)
+		return false;
+	for (i = 0; i < pol->nr; i++)
+		if (pol->targets[i] == t)
+			return true;
+	return false;
+}
+
+/*
+ * Halve old scores, except those of promoted targets: only slow-path
+ * calls are sampled, so a promoted target's hits are invisible and its
+ * score is held while it stays promoted. It then goes only when a target
+ * the samples show to be stronger displaces it (see rp_policy_decide()).
+ */
 static int rp_decay_one(struct relpoline_site *site, void *data)
 {
 	struct rp_pol *pol = site->policy;
 	unsigned int i, k = 0;
+	u64 held = 0, rest;
 
 	if (!pol)
 		return 0;
-	rp_decay(&pol->total);
-	rp_decay(&pol->samples);
 	for (i = 0; i < pol->nr_cand; i++) {
-		rp_decay(&pol->cand[i].score);
+		if (rp_is_promoted(pol, pol->cand[i].target))
+			held += pol->cand[i].score;
+		else
+			rp_decay(&pol->cand[i].score);
 		if (pol->cand[i].score)
 			pol->cand[k++] = pol->cand[i];
 	}
 	pol->nr_cand = k;
+	rest = pol->total > held ? pol->total - held : 0;
+	rp_decay(&rest);
+	pol->total = rest + held;
+	rp_decay(&pol->samples);
 	return 0;
 }
 
