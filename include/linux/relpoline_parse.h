@@ -34,8 +34,8 @@
 /* Largest cgroup weight */
 #define RP_WEIGHT_MAX		1000
 
-/* Suggested policy defaults (see rp_decay() for what they imply) */
-#define RP_POLICY_DEFAULT_MAX_TARGETS	RP_PARSE_MAX_TARGETS
+/* Policy defaults (see rp_decay() for what they imply) */
+#define RP_POLICY_DEFAULT_MAX_TARGETS	2
 #define RP_POLICY_DEFAULT_MIN_SAMPLES	32
 #define RP_POLICY_DEFAULT_THRESHOLD_PCT	10
 

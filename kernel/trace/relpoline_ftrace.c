@@ -841,6 +841,16 @@ static int rp_check_cmd(struct rp_line *l, const char **msg, unsigned int *pos)
 	}
 	for (i = 0; i < c->nr_targets; i++) {
 		ret = rp_resolve_target(&c->targets[i], &l->targets[i], msg);
+		if (!ret && i) {
+			unsigned int j;
+
+			for (j = 0; j < i; j++) {
+				if (l->targets[j] == l->targets[i]) {
+					*msg = "duplicate target";
+					ret = -EINVAL;
+				}
+			}
+		}
 		if (ret) {
 			const char *tok = strnstr(l->text, c->targets[i].sym[0] ?
 						  c->targets[i].sym : "0x", l->len);

@@ -990,10 +990,11 @@ EXPORT_SYMBOL_IF_KUNIT(rp_policy_decide);
  * @score: the score, halved in place
  *
  * Scores are aged once per sampling interval and the interval's weighted
- * samples added: score = score / 2 + new.  With a steady sample rate S a
- * site's total converges to 2S, and a target that takes a share f of the
- * site's samples from some interval on has, k intervals later, a score of
- * about f * S * (2 - 2^(1-k)), i.e. a share of f * (1 - 2^-k) of the total.
+ * samples added: score = score / 2 + new.  If every score of a site (and
+ * its total) is aged so, then with a steady sample rate S the site's total
+ * converges to 2S, and a target that takes a share f of the site's samples
+ * from some interval on has, k intervals later, a score of about
+ * f * S * (2 - 2^(1-k)), i.e. a share of f * (1 - 2^-k) of the total.
  * With the default threshold of 10% (RP_POLICY_DEFAULT_THRESHOLD_PCT) a new
  * hot target is therefore promoted within two intervals: after one interval
  * if f >= 20%, after two if f >= 13.4% (4/3 of the threshold), provided the
