@@ -19,5 +19,25 @@ retpoline) check "spectre_v2=retpoline reports retpolines" "grep -q 'spectre_v2=
 off) check "spectre_v2=off reports no mitigation" "echo '$v2' | grep -q 'Vulnerable'" ;;
 lfence) check "spectre_v2=retpoline,lfence reports LFENCE" "echo '$v2' | grep -q 'LFENCE'" ;;
 esac
+T=/sys/kernel/tracing/relpoline
+case "$RELPOLINE_PROFILE" in
+on)
+	check "relpoline=on: enabled at boot" "[ \"\$(cat $T/enable)\" = 1 ]"
+	check "relpoline=on: auto mode" "[ \"\$(cat $T/mode)\" = auto ]"
+	sleep 3
+	n=$(grep -vc '^#' $T/sites)
+	echo "managed sites at boot: $n"
+	check "relpoline=on: sites managed" "[ $n -gt 1000 ]"
+	check "relpoline=on: the policy ran" "grep -q 'retrains=[1-9]' /sys/kernel/tracing/trace_stat/relpoline"
+	;;
+disabled)
+	check "relpoline=off: no tracefs directory" "[ ! -e $T ]"
+	check "relpoline=off: one log line says why" "dmesg | grep -q 'relpoline: disabled: disabled on the command line'"
+	check "relpoline=off: the test module refuses to load" "! insmod $RELPOLINE_TOP/build/module-test/relpoline_test.ko 2>/dev/null"
+	;;
+*)
+	check "relpoline available and idle" "[ \"\$(cat $T/enable)\" = 0 ] && dmesg | grep -q 'relpoline: [0-9]* vmlinux sites'"
+	;;
+esac
 check "two CPUs online" "[ \"\$(cat /sys/devices/system/cpu/online)\" = 0-1 ]"
 exit $fail
