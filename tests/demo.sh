@@ -1,34 +1,43 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The `make run` demo, run inside the guest.
+# The `make run` demo, run inside the guest: relpoline in auto mode on every
+# site of the kernel while a real workload runs, watched with relpoline-top.
 set -u
 top=${RELPOLINE_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 T=/sys/kernel/tracing
+R=$top/build/tools/relpoline
 
-echo "== kernel $(uname -r): $(cat /sys/devices/system/cpu/vulnerabilities/spectre_v2)"
-dmesg | grep -E 'relpoline' | sed 's/^/   /'
-echo "== tracefs ($T)"
-ls $T | column -c 100 2>/dev/null || ls $T
-
-if [ -d $T/relpoline ]; then
-	echo "== relpoline tracefs interface"
-	ls $T/relpoline
+echo "== kernel $(uname -r), spectre_v2: $(cat /sys/devices/system/cpu/vulnerabilities/spectre_v2)"
+dmesg | grep -E 'relpoline:' | sed 's/^/   /'
+if [ ! -d $T/relpoline ]; then
+	echo "relpoline is not available on this kernel"; ls $T; exit 1
 fi
 
-ko=$top/build/module-test/relpoline_test.ko
-if [ -f "$ko" ]; then
-	d=/sys/kernel/debug/relpoline_test
-	echo "== relpoline core, through the test module's indirect call sites"
-	insmod "$ko" || exit 1
-	echo ab > $d/promote
-	echo "20000 aab" > $d/run && echo "   20000 calls, targets a,a,b (promoted a,b): $(cat $d/counts)"
-	echo "5000 c" > $d/run && echo "   5000 more calls to c (not promoted):       $(cat $d/counts)"
-	echo "   sites:"
-	sed 's/^/     /' $d/sites
-	echo off > $d/promote
-	rmmod relpoline_test
-fi
-if [ -x "$top/build/tools/relpoline-top" ] && [ -d $T/relpoline ]; then
-	echo "== relpoline-top"
-	"$top/build/tools/relpoline-top" -b -n 2 -d 1
-fi
+echo "== enabling relpoline: auto mode, every site, 500 ms retrain interval"
+$R set interval_ms 500
+$R mode auto
+$R enable
+$R status | sed 's/^/   /'
+
+echo "== workload: hackbench, reads from /dev/zero, pipes, shell loops (20 s)"
+(
+	end=$((SECONDS + 20))
+	while [ $SECONDS -lt $end ]; do
+		hackbench -g 2 -l 50 > /dev/null 2>&1
+		dd if=/dev/zero of=/dev/null bs=512 count=5000 2>/dev/null
+		seq 1 3000 | sort -n | tail -n 1 > /dev/null
+		cat /proc/self/status > /dev/null
+	done
+) &
+wl=$!
+sleep 4
+echo "== relpoline-top -b (3 frames, 2 s apart)"
+"$top/build/tools/relpoline-top" -b -n 3 -d 2
+wait $wl
+
+echo "== promoted sites (first 15)"
+$R sites | awk 'NR == 1 || / promoted | pinned /' | head -n 16
+echo "== trace_stat/relpoline totals"
+grep '^#' $T/trace_stat/relpoline | head -n 2
+$R disable
+echo "== disabled: every site restored to its boot-time bytes"
