@@ -131,16 +131,20 @@ static void rp_log_err(const char *file, const char *cmd, const char *msg, unsig
 			i = 0;
 	}
 	snprintf(loc, sizeof(loc), "relpoline/%s", file);
-	tracing_log_err(NULL, loc, cmd, rp_err_msgs, i, min(pos, (unsigned int)strlen(cmd)));
+	tracing_log_err(NULL, loc, cmd, rp_err_msgs, i, min_t(unsigned int, pos, strlen(cmd)));
 }
 
 /* ---- sites ---- */
 
 static struct rp_pol *rp_pol_get(struct relpoline_site *site)
 {
-	if (!site->policy)
-		site->policy = kzalloc(sizeof(struct rp_pol), GFP_KERNEL);
-	return site->policy;
+	struct rp_pol *pol = site->policy;
+
+	if (!pol) {
+		pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+		site->policy = pol;
+	}
+	return pol;
 }
 
 static const char *rp_site_func(struct relpoline_site *site, char *name,
@@ -990,7 +994,8 @@ static ssize_t rp_control_write(struct file *filp, const char __user *ubuf, size
 	}
 	ret = rp_sync_all();
 	if (ret == -EBUSY)
-		rp_log_err("control", lines[0].text, "a site is modified by someone else (kprobe?)", 0);
+		rp_log_err("control", lines[0].text,
+			   "a site is modified by someone else (kprobe?)", 0);
 out:
 	relpoline_unlock();
 	kvfree(lines);
@@ -1083,7 +1088,8 @@ static ssize_t rp_knob_write(struct file *filp, const char __user *ubuf, size_t 
 	case RPK_ENABLE:
 		ret = rp_set_enabled(v);
 		if (ret == -EBUSY)
-			rp_log_err("enable", s, "some sites are modified by someone else (kprobe?)", 0);
+			rp_log_err("enable", s,
+				   "some sites are modified by someone else (kprobe?)", 0);
 		break;
 	case RPK_MODE:
 		rp.manual = !strcmp(s, "manual");
