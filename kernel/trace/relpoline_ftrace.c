@@ -603,6 +603,29 @@ static struct rp_text *rp_text_new(void)
 	return t;
 }
 
+/* Open a read-only snapshot of @fill's text, built under relpoline_lock(). */
+static int rp_text_open(struct inode *inode, struct file *filp,
+			void (*fill)(struct rp_text *t))
+{
+	struct rp_text *t;
+	int ret = rp_open_check(inode, filp);
+
+	if (ret)
+		return ret;
+	t = rp_text_new();
+	if (!t)
+		return -ENOMEM;
+	relpoline_lock();
+	fill(t);
+	relpoline_unlock();
+	if (!t->buf) {
+		kfree(t);
+		return -ENOMEM;
+	}
+	filp->private_data = t;
+	return 0;
+}
+
 static void rp_print_target(struct rp_text *t, unsigned long addr)
 {
 	char name[KSYM_NAME_LEN];
@@ -677,29 +700,18 @@ static int rp_show_site(struct relpoline_site *s, void *data)
 	return 0;
 }
 
-static int rp_sites_open(struct inode *inode, struct file *filp)
+static void rp_fill_sites(struct rp_text *t)
 {
-	struct rp_text *t;
-	int ret = rp_open_check(inode, filp);
-
-	if (ret)
-		return ret;
-	t = rp_text_new();
-	if (!t)
-		return -ENOMEM;
-	relpoline_lock();
 	rp_printf(t, "# relpoline: %s, mode %s, max_targets %u, profile %d\n",
 		  rp.enabled ? "enabled" : "disabled", rp.manual ? "manual" : "auto",
 		  rp.max_targets, rp.profile);
 	rp_printf(t, "# id site module form reg state hits misses targets...\n");
 	relpoline_walk_sites(rp_show_site, t);
-	relpoline_unlock();
-	if (!t->buf) {
-		kfree(t);
-		return -ENOMEM;
-	}
-	filp->private_data = t;
-	return 0;
+}
+
+static int rp_sites_open(struct inode *inode, struct file *filp)
+{
+	return rp_text_open(inode, filp, rp_fill_sites);
 }
 
 static const struct file_operations rp_sites_fops = {
@@ -718,26 +730,15 @@ static int rp_show_avail(struct relpoline_site *s, void *data)
 	return 0;
 }
 
-static int rp_avail_open(struct inode *inode, struct file *filp)
+static void rp_fill_avail(struct rp_text *t)
 {
-	struct rp_text *t;
-	int ret = rp_open_check(inode, filp);
-
-	if (ret)
-		return ret;
-	t = rp_text_new();
-	if (!t)
-		return -ENOMEM;
-	relpoline_lock();
 	rp_printf(t, "# id site module form reg\n");
 	relpoline_walk_sites(rp_show_avail, t);
-	relpoline_unlock();
-	if (!t->buf) {
-		kfree(t);
-		return -ENOMEM;
-	}
-	filp->private_data = t;
-	return 0;
+}
+
+static int rp_avail_open(struct inode *inode, struct file *filp)
+{
+	return rp_text_open(inode, filp, rp_fill_avail);
 }
 
 static const struct file_operations rp_avail_fops = {
@@ -1140,18 +1141,10 @@ static const struct file_operations rp_knob_fops = {
 
 /* ---- set_relpoline_filter ---- */
 
-static int rp_filter_open(struct inode *inode, struct file *filp)
+static void rp_fill_filter(struct rp_text *t)
 {
-	struct rp_text *t;
 	unsigned int i;
-	int ret = rp_open_check(inode, filp);
 
-	if (ret)
-		return ret;
-	t = rp_text_new();
-	if (!t)
-		return -ENOMEM;
-	relpoline_lock();
 	if (!rp_nr_filter)
 		rp_printf(t, "#### all sites enabled ####\n");
 	for (i = 0; i < rp_nr_filter; i++) {
@@ -1162,13 +1155,6 @@ static int rp_filter_open(struct inode *inode, struct file *filp)
 			rp_printf(t, ":mod:%s", p->mod);
 		rp_printf(t, "\n");
 	}
-	relpoline_unlock();
-	if (!t->buf) {
-		kfree(t);
-		return -ENOMEM;
-	}
-	filp->private_data = t;
-	return 0;
 }
 
 /* "> file" replaces with the first write, ">> file" appends. */
@@ -1248,7 +1234,7 @@ out:
 static int rp_filter_fopen(struct inode *inode, struct file *filp)
 {
 	if (filp->f_mode & FMODE_READ)
-		return rp_filter_open(inode, filp);
+		return rp_text_open(inode, filp, rp_fill_filter);
 	return rp_open_check(inode, filp);
 }
 
@@ -1262,21 +1248,11 @@ static const struct file_operations rp_filter_fops = {
 
 /* ---- cgroup_weights ---- */
 
-static int rp_weights_open(struct inode *inode, struct file *filp)
+static void rp_fill_weights(struct rp_text *t)
 {
-	struct rp_text *t;
 	struct cgroup *cg;
 	unsigned int i;
-	int ret = rp_open_check(inode, filp);
 
-	if (ret)
-		return ret;
-	if (!(filp->f_mode & FMODE_READ))
-		return 0;
-	t = rp_text_new();
-	if (!t)
-		return -ENOMEM;
-	relpoline_lock();
 	rp_printf(t, "# path weight samples\n");
 	for (i = 0; i < rp_nr_weights; i++) {
 		struct rp_weight *w = &rp_weights[i];
@@ -1290,13 +1266,13 @@ static int rp_weights_open(struct inode *inode, struct file *filp)
 			  gone ? " (deleted)" : "");
 	}
 	rp_printf(t, "* %u %llu\n", rp_default_weight, rp_default_samples);
-	relpoline_unlock();
-	if (!t->buf) {
-		kfree(t);
-		return -ENOMEM;
-	}
-	filp->private_data = t;
-	return 0;
+}
+
+static int rp_weights_open(struct inode *inode, struct file *filp)
+{
+	if (filp->f_mode & FMODE_READ)
+		return rp_text_open(inode, filp, rp_fill_weights);
+	return rp_open_check(inode, filp);
 }
 
 static ssize_t rp_weights_write(struct file *filp, const char __user *ubuf, size_t cnt,
