@@ -7,6 +7,9 @@
 #   make kernel    build the QEMU test kernel (KVARIANT=debug for the debug one)
 #   make tools     build the userspace tools into build/tools/
 #   make patches   a git format-patch series against the base tree in out/patches/
+#   make bench     native cycles per call and guest promotion coverage (bench/results/)
+#   make stress    the 10-minute storm and the upstream ftracetest suite both ways
+#   make fuzz      libFuzzer over the tracefs parsers (ASan/UBSan, >= 10M executions)
 #   make deps      install what is missing from Debian (run by the others)
 #   make clean     remove build/ and out/ (the ccache stays)
 
@@ -14,12 +17,12 @@ SHELL := /bin/bash
 KVARIANT ?= test
 export KVARIANT
 
-.PHONY: all deps kernel module tools run check check-unit check-guest patches clean help
+.PHONY: all deps kernel module tools run check check-unit check-guest patches bench stress fuzz clean help
 
 all: kernel tools
 
 help:
-	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@scripts/deps
@@ -47,6 +50,17 @@ check-guest: deps
 
 patches: deps
 	@scripts/make-patches
+
+bench: kernel module tools
+	@bench/run
+
+stress: deps
+	@KVARIANT=debug scripts/build-kernel debug && scripts/build-module debug
+	@tests/stress/run-storm 600
+	@tests/stress/run-ftracetest
+
+fuzz: deps
+	@$(MAKE) -s -C tests/fuzz long
 
 clean:
 	rm -rf build out

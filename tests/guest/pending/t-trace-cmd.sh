@@ -19,16 +19,27 @@ cleanup() {
 		echo "${kv#*=}" > $T/${kv%%=*}
 	done
 	echo reset > $T/control
-	rm -f $DAT $DAT.txt /tmp/relpoline-workload.sh /tmp/relpoline-record.log /tmp/relpoline-seq
+	rm -f $DAT $DAT.txt /tmp/relpoline-workload.sh /tmp/relpoline-record.log /tmp/relpoline-seq /tmp/relpoline-cmds /tmp/relpoline-workload.done
 }
 trap cleanup EXIT
 
 trace-cmd --version | head -n 1
+# Start from vfs_read's sites learning: policy state (a promotion left by
+# an earlier user) is kept across disable.
+echo manual > $T/mode
+echo vfs_read > $T/set_relpoline_filter || fail "filter"
+echo 1 > $T/enable || fail "enable"
+awk '!/^#/ && ($6 == "promoted" || $6 == "pinned") { print "demote " $1 }
+     !/^#/ && $6 == "blocked" { print "unblock " $1 }' $T/sites > /tmp/relpoline-cmds
+[ -s /tmp/relpoline-cmds ] && { cat /tmp/relpoline-cmds > $T/control || fail "$(cat /tmp/relpoline-cmds)"; }
+echo 0 > $T/enable
+echo reset > $T/control
 # The workload, run by trace-cmd record: enable on vfs_read in manual
 # mode, read /dev/zero byte by byte, retrain (promotes read_zero), then
 # demote, promote and demote again by command.
+rm -f /tmp/relpoline-workload.done
 cat > /tmp/relpoline-workload.sh <<'WL'
-set -e
+set -ex
 T=/sys/kernel/tracing/relpoline
 echo manual > $T/mode
 echo 60000 > $T/interval_ms
@@ -43,9 +54,12 @@ echo "demote $id" > $T/control
 echo "promote $id read_zero" > $T/control
 echo "demote $id" > $T/control
 echo 0 > $T/enable
+touch /tmp/relpoline-workload.done
 WL
 trace-cmd record -e relpoline -o $DAT sh /tmp/relpoline-workload.sh > /tmp/relpoline-record.log 2>&1 ||
-	{ cat /tmp/relpoline-record.log; fail "trace-cmd record (or the workload) failed"; }
+	{ cat /tmp/relpoline-record.log; fail "trace-cmd record failed"; }
+[ -f /tmp/relpoline-workload.done ] ||
+	{ cat /tmp/relpoline-record.log; cat $T/sites; fail "the workload failed"; }
 tail -n 3 /tmp/relpoline-record.log
 trace-cmd report -i $DAT > $DAT.txt 2>&1 || { tail $DAT.txt; fail "trace-cmd report"; }
 echo "$(grep -c relpoline_miss $DAT.txt) relpoline_miss events; the others:"

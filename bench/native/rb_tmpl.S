@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Code templates for the native relpoline benchmark (bench/native).
+ *
+ * Every template between rb_X and rb_X_end is position independent (only
+ * branches inside itself) and is copied by relbench.c into the RWX area
+ * below 2 GiB, where the promoted targets must live (a stub compares them
+ * as sign-extended imm32) and where every rel32 (site -> stub -> target,
+ * stub -> thunk, stub -> sample function) reaches.
+ *
+ * rb_calib is executed in place.
+ */
+
+/*
+ * The measured loop, identical for every variant; only the 5 bytes at
+ * rb_loop_site (offset rb_loop_site - rb_loop) are rewritten, exactly as
+ * relpoline rewrites a retpoline call site:
+ *
+ *	u64 loop(const u64 *targets, u64 ncalls, u64 index_mask)
+ *
+ * Each iteration loads the next target from the precomputed array into
+ * %rax and executes the site.  Returns nothing useful.
+ */
+	.text
+	.globl	rb_loop, rb_loop_site, rb_loop_end
+	.balign	64
+rb_loop:
+	push	%rbx
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	mov	%rdi, %r12
+	mov	%rsi, %r13
+	mov	%rdx, %r14
+	xor	%ebx, %ebx
+	.balign	32
+1:	mov	(%r12,%rbx,8), %rax
+	inc	%rbx
+	and	%r14, %rbx
+rb_loop_site:
+	.byte	0x0f, 0x1f, 0x44, 0x00, 0x00	/* 5-byte NOP, patched */
+	dec	%r13
+	jnz	1b
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	ret
+rb_loop_end:
+
+/*
+ * __x86_indirect_thunk_rax exactly as build/linux-src/arch/x86/lib/
+ * retpoline.S (6.12) assembles it for spectre_v2=retpoline: RETPOLINE rax
+ * = POLINE rax + RET, where POLINE is "call .Ldo_rop; int3; .Ldo_rop:
+ * mov %rax,(%rsp)" and RET is "jmp __x86_return_thunk", which boot
+ * patching turns into "ret; int3" on CPUs that need no return thunk.
+ */
+	.globl	rb_thunk, rb_thunk_end
+	.balign	32
+rb_thunk:
+	call	.Ldo_rop
+	int3
+.Ldo_rop:
+	mov	%rax, (%rsp)
+	ret
+	int3
+rb_thunk_end:
+
+/*
+ * The classic retpoline (kernels before 6.0, and what the brief
+ * describes): call 1f; 2: pause; lfence; jmp 2b; 1: mov %rax,(%rsp); ret.
+ */
+	.globl	rb_thunk_pause, rb_thunk_pause_end
+	.balign	32
+rb_thunk_pause:
+	call	1f
+2:	pause
+	lfence
+	jmp	2b
+1:	mov	%rax, (%rsp)
+	ret
+	int3
+rb_thunk_pause_end:
+
+/* A call target: returns at once. */
+	.globl	rb_target, rb_target_end
+	.balign	16
+rb_target:
+	ret
+	int3
+rb_target_end:
+
+/*
+ * Cheap sample function: reloads the per-CPU countdown and counts the
+ * samples.  The two disp32 fields are patched by relbench.c at
+ * rb_sample_cheap_cd (countdown, u32) and rb_sample_cheap_n (u64 count);
+ * the immediate period at rb_sample_cheap_per.
+ */
+	.globl	rb_sample_cheap, rb_sample_cheap_end
+	.globl	rb_sample_cheap_cd, rb_sample_cheap_per, rb_sample_cheap_n
+	.balign	32
+rb_sample_cheap:
+	.byte	0x65, 0xc7, 0x04, 0x25		/* movl $imm32, %gs:disp32 */
+rb_sample_cheap_cd:
+	.long	0
+rb_sample_cheap_per:
+	.long	16
+	.byte	0x65, 0x48, 0xff, 0x04, 0x25	/* incq %gs:disp32 */
+rb_sample_cheap_n:
+	.long	0
+	ret
+	int3
+rb_sample_cheap_end:
+
+/*
+ * Realistic sample function, shaped like the kernel's
+ * relpoline_sample_thunk: saves every GPR, records (return address,
+ * target) in a small %gs ring and reloads the countdown, then restores
+ * everything.  The kernel's version calls into C (relpoline_sample()),
+ * which does more (cgroup id, per-CPU table with a nesting guard), so
+ * this is a lower bound of the real sampling cost.
+ */
+	.globl	rb_sample_full, rb_sample_full_end
+	.globl	rb_sample_full_cd, rb_sample_full_per, rb_sample_full_n
+	.globl	rb_sample_full_ring
+	.balign	32
+rb_sample_full:
+	pushq	%r15
+	pushq	%r14
+	pushq	%r13
+	pushq	%r12
+	pushq	%r11
+	pushq	%r10
+	pushq	%r9
+	pushq	%r8
+	pushq	%rdi
+	pushq	%rsi
+	pushq	%rbp
+	pushq	$0
+	pushq	%rbx
+	pushq	%rdx
+	pushq	%rcx
+	pushq	%rax
+	movq	%rsp, %rdi
+	movq	16*8(%rsp), %rsi		/* return address into the stub */
+	/* n = %gs:count++; ring[n & 63] = {stub, target} */
+	.byte	0x65, 0x48, 0x8b, 0x0c, 0x25	/* movq %gs:disp32, %rcx */
+rb_sample_full_n:
+	.long	0
+	leaq	1(%rcx), %rdx
+	.byte	0x65, 0x48, 0x89, 0x14, 0x25	/* movq %rdx, %gs:disp32 */
+rb_sample_full_n2:
+	.long	0
+	andl	$63, %ecx
+	shll	$4, %ecx
+	movq	(%rdi), %rax			/* saved %rax: the target */
+	.byte	0x65, 0x48, 0x89, 0xb1		/* movq %rsi, %gs:disp32(%rcx) */
+rb_sample_full_ring:
+	.long	0
+	.byte	0x65, 0x48, 0x89, 0x81		/* movq %rax, %gs:disp32+8(%rcx) */
+rb_sample_full_ring8:
+	.long	8
+	.byte	0x65, 0xc7, 0x04, 0x25		/* movl $imm32, %gs:disp32 */
+rb_sample_full_cd:
+	.long	0
+rb_sample_full_per:
+	.long	16
+	popq	%rax
+	popq	%rcx
+	popq	%rdx
+	popq	%rbx
+	addq	$8, %rsp
+	popq	%rbp
+	popq	%rsi
+	popq	%rdi
+	popq	%r8
+	popq	%r9
+	popq	%r10
+	popq	%r11
+	popq	%r12
+	popq	%r13
+	popq	%r14
+	popq	%r15
+	ret
+	int3
+rb_sample_full_end:
+	.globl	rb_sample_full_n2, rb_sample_full_ring8
+
+/*
+ * u64 rb_calib(u64 iters): a chain of 64 dependent 1-cycle ADDs per
+ * iteration, i.e. 64 * iters core cycles, to convert TSC ticks to core
+ * clock cycles.
+ */
+	.globl	rb_calib
+	.balign	64
+rb_calib:
+	xor	%eax, %eax
+1:
+	.rept	64
+	add	$1, %rax
+	.endr
+	dec	%rdi
+	jnz	1b
+	ret
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,736 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""
+Turn the raw outputs of bench/run into bench/results/results.json, the
+gnuplot data files, and the summary table (printed and in summary.txt).
+
+usage: report.py RESULTS_DIR
+
+RESULTS_DIR holds:
+  native.csv          output of build/bench/native/relbench
+  guest-wl/wl/        output of bench/guest/workloads.sh (may be missing)
+  guest-scaling/scaling.txt   output of bench/guest/scaling.sh (may be missing)
+  run-info.txt        KEY=VALUE lines written by bench/run
+"""
+import json
+import math
+import os
+import re
+import statistics
+import sys
+from collections import defaultdict
+
+RES = sys.argv[1] if len(sys.argv) > 1 else "bench/results"
+out_lines = []
+
+
+def say(s=""):
+    out_lines.append(s)
+
+
+def med(v):
+    return statistics.median(v) if v else float("nan")
+
+
+def q(v, p):
+    v = sorted(v)
+    if not v:
+        return float("nan")
+    k = (len(v) - 1) * p
+    lo, hi = math.floor(k), math.ceil(k)
+    return v[lo] + (v[hi] - v[lo]) * (k - lo)
+
+
+def fmt(x, nd=2):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    return f"{x:.{nd}f}"
+
+
+def verdict(ok, value=None, limit=None):
+    """MET / MISSED; AT LIMIT when within 1% of the limit (either side)."""
+    if value is not None and limit is not None and abs(value - limit) <= 0.01 * abs(limit):
+        return "AT LIMIT (%s)" % ("met" if ok else "missed by <1%")
+    return "MET" if ok else "MISSED"
+
+
+# --------------------------------------------------------------------------
+# native
+# --------------------------------------------------------------------------
+
+PATTERNS = ["mono", "p50_50", "p90_10", "mega16"]
+
+
+def native():
+    path = os.path.join(RES, "native.csv")
+    if not os.path.exists(path):
+        return None
+    meta, cfg, samples, cal, clean = {}, {}, defaultdict(list), [], defaultdict(list)
+    for line in open(path):
+        f = line.strip().split(",")
+        if f[0] == "meta":
+            meta[f[1]] = f[2]
+        elif f[0] == "config":
+            cfg[int(f[1])] = dict(pattern=f[2], variant=f[3], group=f[4],
+                                  nr_targets=int(f[5]),
+                                  hit_fraction=float(f[6]) if float(f[6]) >= 0 else None,
+                                  stub_bytes=int(f[7]))
+        elif f[0] == "sample":
+            samples[int(f[2])].append(float(f[3]))
+            clean[int(f[2])].append(int(f[4]))
+        elif f[0] == "calib":
+            cal.append(float(f[2]))
+    tpc = med(cal)  # TSC ticks per core cycle
+    variants = []
+    rows = {}
+    for i, c in sorted(cfg.items()):
+        if c["variant"] not in variants:
+            variants.append(c["variant"])
+        t = samples[i]
+        rows[(c["pattern"], c["variant"])] = dict(
+            c, ticks_median=med(t), ticks_p25=q(t, .25), ticks_p75=q(t, .75),
+            ticks_min=min(t), cycles=med(t) / tpc, reps=len(t),
+            clean_passes_min=min(clean[i]))
+    for (p, v), r in rows.items():
+        d, rp, nop = rows[(p, "direct")], rows[(p, "retpoline")], rows[(p, "nop")]
+        r["ratio_direct"] = r["ticks_median"] / d["ticks_median"]
+        r["ratio_retpoline"] = r["ticks_median"] / rp["ticks_median"]
+        net = r["ticks_median"] - nop["ticks_median"]
+        r["net_cycles"] = net / tpc
+        dn = d["ticks_median"] - nop["ticks_median"]
+        rn = rp["ticks_median"] - nop["ticks_median"]
+        r["net_ratio_direct"] = net / dn if dn > 0 else float("nan")
+        r["net_ratio_retpoline"] = net / rn if rn > 0 else float("nan")
+
+    # targets
+    t = {}
+    hits = ["hit1", "hit2", "hit2_last", "hit4", "hit4_last"]
+    m = [rows[("mono", h)] for h in hits]
+    worst = max(m, key=lambda r: r["ratio_direct"])
+    worst_net = max(m, key=lambda r: r["net_ratio_direct"])
+    t["hit_vs_direct"] = dict(
+        target="promoted hit <= 1.2x direct call (monomorphic, slot 1 and slot N)",
+        worst_variant=worst["variant"], ratio=worst["ratio_direct"],
+        worst_net_variant=worst_net["variant"], net_ratio=worst_net["net_ratio_direct"],
+        met=worst["ratio_direct"] <= 1.2, met_net=worst_net["net_ratio_direct"] <= 1.2)
+    best = min(m, key=lambda r: 1 / r["ratio_retpoline"])
+    t["hit_vs_retpoline"] = dict(
+        target="promoted hit >= 5x cheaper than retpoline (monomorphic)",
+        worst_variant=best["variant"], speedup=1 / best["ratio_retpoline"],
+        net_speedup=1 / best["net_ratio_retpoline"],
+        met=1 / best["ratio_retpoline"] >= 5, met_net=1 / best["net_ratio_retpoline"] >= 5)
+    misses = ["learn", "miss2", "learn_s16", "miss2_s16"]
+    mm = [rows[(p, v)] for p in PATTERNS for v in misses]
+    w = max(mm, key=lambda r: r["ratio_retpoline"])
+    full = max((rows[(p, "learn_s16_full")] for p in PATTERNS), key=lambda r: r["ratio_retpoline"])
+    prof = max((rows[(p, "miss2_prof")] for p in PATTERNS), key=lambda r: r["ratio_retpoline"])
+    t["miss_vs_retpoline"] = dict(
+        target="miss <= 1.1x retpoline (learning and 2-target stubs, sampling off and period 16, all patterns)",
+        worst=f'{w["pattern"]}/{w["variant"]}', ratio=w["ratio_retpoline"],
+        met=w["ratio_retpoline"] <= 1.1,
+        full_sample_fn_ratio=full["ratio_retpoline"],
+        profile_stub_miss_ratio=prof["ratio_retpoline"])
+    cnt = []
+    for a, b in [("prof1", "hit1"), ("prof2", "hit2"), ("prof4", "hit4"), ("prof4_last", "hit4_last")]:
+        for p in PATTERNS:
+            ra, rb = rows[(p, a)], rows[(p, b)]
+            hf = ra["hit_fraction"]
+            d = (ra["ticks_median"] - rb["ticks_median"]) / tpc
+            cnt.append(dict(pattern=p, variant=a, delta_cycles_per_call=d, hit_fraction=hf,
+                            delta_cycles_per_hit=d / hf if hf > 0 else float("nan")))
+    mono = [c for c in cnt if c["pattern"] == "mono"]
+    wc = max(mono, key=lambda c: c["delta_cycles_per_hit"])
+    t["count_cost"] = dict(
+        target="hit counting adds <= 1 core cycle per hit (monomorphic)",
+        worst_variant=wc["variant"], cycles_per_hit=wc["delta_cycles_per_hit"],
+        met=wc["delta_cycles_per_hit"] <= 1.0, all=cnt)
+    return dict(meta=meta, tsc_ticks_per_core_cycle=tpc,
+                core_mhz_estimate=(float(meta.get("tsc_mhz", "nan")) / tpc
+                                   if "tsc_mhz" in meta else None),
+                variants=variants, rows=rows, targets=t)
+
+
+def native_report(n):
+    say("== NATIVE: cycles per call (core clock; median of %s interleaved repetitions of %s calls) =="
+        % (n["meta"].get("reps"), n["meta"].get("calls_per_measurement")))
+    say("TSC ticks per core cycle: %.4f (dependent-ADD calibration)%s" % (
+        n["tsc_ticks_per_core_cycle"],
+        "; core clock ~%.0f MHz" % n["core_mhz_estimate"] if n["core_mhz_estimate"] else ""))
+    say("Each figure is one loop iteration (load target, index update, call site, "
+        "dec/jnz); 'nop' is the loop with a 5-byte NOP as the site.")
+    hdr = "%-16s" % "variant" + "".join("%10s" % p for p in PATTERNS) + \
+        "   x direct  x retpol  (mono)"
+    say(hdr)
+    rows = n["rows"]
+    for v in n["variants"]:
+        r = rows[("mono", v)]
+        say("%-16s" % v + "".join("%10.2f" % rows[(p, v)]["cycles"] for p in PATTERNS) +
+            "   %7.2f  %7.2f" % (r["ratio_direct"], r["ratio_retpoline"]))
+    c = lambda v: rows[("mono", v)]["cycles"] - rows[("mono", "direct")]["cycles"]
+    say("direct: the site calls the hottest target whatever the array holds (the floor). Monomorphic, "
+        "above a direct call: retpoline %+.1f, lfence+indirect %+.1f, promoted hit %+.1f (slot 4 %+.1f), "
+        "learning-stub miss %+.1f, 2-target miss %+.1f cycles per call."
+        % (c("retpoline"), c("lfence_indirect"), c("hit1"), c("hit4_last"), c("learn"), c("miss2")))
+    say()
+    t = n["targets"]
+    a = t["hit_vs_direct"]
+    say("TARGET promoted hit <= 1.2x direct: %s (worst %s %.3fx; net of loop overhead %s %.3fx -> %s)"
+        % (verdict(a["met"], a["ratio"], 1.2), a["worst_variant"], a["ratio"], a["worst_net_variant"],
+           a["net_ratio"], verdict(a["met_net"], a["net_ratio"], 1.2)))
+    b = t["hit_vs_retpoline"]
+    say("TARGET promoted hit >= 5x cheaper than retpoline: %s (worst %s %.2fx; net of loop overhead %.2fx -> %s)"
+        % (verdict(b["met"], b["speedup"], 5), b["worst_variant"], b["speedup"], b["net_speedup"],
+           verdict(b["met_net"], b["net_speedup"], 5)))
+    c = t["miss_vs_retpoline"]
+    say("TARGET miss <= 1.1x retpoline: %s (worst %s %.3fx; with a kernel-like full sample function %.3fx; profile stub miss %.3fx)"
+        % (verdict(c["met"], c["ratio"], 1.1), c["worst"], c["ratio"], c["full_sample_fn_ratio"],
+           c["profile_stub_miss_ratio"]))
+    d = t["count_cost"]
+    say("TARGET hit counting <= 1 cycle per hit: %s (worst %s %+.2f cycles/hit, monomorphic)"
+        % (verdict(d["met"], d["cycles_per_hit"], 1.0), d["worst_variant"], d["cycles_per_hit"]))
+    say("  counting cost per call (cycles) by pattern: " + "; ".join(
+        "%s/%s %+.2f" % (x["pattern"], x["variant"], x["delta_cycles_per_call"]) for x in d["all"]
+        if x["variant"] in ("prof2", "prof4_last")))
+    say()
+
+
+# --------------------------------------------------------------------------
+# guest workloads
+# --------------------------------------------------------------------------
+
+SELF_RE = re.compile(r"^(relpoline_|rp_|__rp_)")
+
+
+def parse_sites(path):
+    sites = {}
+    if not os.path.exists(path):
+        return sites
+    for line in open(path):
+        if line.startswith("#"):
+            continue
+        f = line.split()
+        if len(f) < 8 or not f[0].isdigit():
+            continue
+        sites[f[0]] = dict(id=f[0], site=f[1], module=f[2], form=f[3], reg=f[4],
+                           state=f[5], hits=int(f[6]), misses=int(f[7]), targets=f[8:])
+    return sites
+
+
+def parse_kv(text):
+    return {k: v for k, v in re.findall(r"(\w+)=(\S+)", text)}
+
+
+TRACE_RE = re.compile(r"\s(\d+\.\d+):\s+(\w+):\s+(.*)$")
+
+
+def parse_trace(path):
+    ev = []
+    if not os.path.exists(path):
+        return ev
+    for line in open(path, errors="replace"):
+        if line.startswith("#"):
+            continue
+        m = TRACE_RE.search(line)
+        if m:
+            ev.append((float(m.group(1)), m.group(2), m.group(3)))
+    return ev
+
+
+def sym_func(s):
+    return s.split("+")[0]
+
+
+def classify(site, state, samples, knobs, mt, rounds):
+    """Why does a site that misses in the window stay (partly) unpromoted?
+
+    Returns (category, explanation). @samples: the site's sampled misses
+    (relpoline_miss events) in the window by target; @rounds: policy rounds
+    in the window."""
+    thr = knobs["threshold_pct"]
+    mins = knobs["min_samples"]
+    n = sum(samples.values())
+    tgts = sorted(samples.items(), key=lambda kv: -kv[1])
+    per_round = n / max(1, rounds)
+    if SELF_RE.match(sym_func(site)):
+        return ("relpoline", "relpoline's own code: the policy worker's and the benchmark's walks over "
+                "all sites (one rp_show_site call per site for each read of the sites file)")
+    if state in ("blocked", "busy", "off"):
+        return ("other", f"state {state}")
+    # a decayed count settles at about twice its per-round input
+    if per_round * 2 < mins:
+        what = ("promoted to other targets, too few samples to re-decide" if state == "promoted"
+                else "learning")
+        return ("min_samples", f"below min_samples: {what}; ~{per_round:.1f} samples/round "
+                f"(decayed ~{2 * per_round:.0f} < {mins})")
+    top_share = 100.0 * tgts[0][1] / n
+    hot = [t for t, c in tgts if 100.0 * c / n >= thr]
+    if state == "promoted":
+        if len(hot) > mt:
+            return ("max_targets", f"max_targets-limited: {len(hot)} targets above {thr}% of its "
+                    f"misses, {len(tgts)} targets seen")
+        if not hot:
+            return ("megamorphic", f"promoted; the misses are a megamorphic tail: {len(tgts)} targets, "
+                    f"top {top_share:.0f}% < {thr}%")
+        return ("churn", f"promoted; a change is pending or was just made ({len(tgts)} targets, "
+                f"top {top_share:.0f}%)")
+    if not hot:
+        return ("megamorphic", f"megamorphic: {len(tgts)} targets, top share {top_share:.0f}% < "
+                f"threshold {thr}%")
+    if any(not re.search(r"\+0x0/", t) for t in hot):
+        return ("unpromotable", "target not a function entry: " +
+                next(t for t in hot if not re.search(r"\+0x0/", t)))
+    return ("churn", f"learning; qualifies ({len(tgts)} targets, top {top_share:.0f}%), "
+            "not promoted yet")
+
+
+def analyse_run(d, run, native_delta):
+    times = parse_kv(open(os.path.join(d, f"{run}-times.txt")).read())
+    knobs = {k: int(times[k]) for k in ("max_targets", "interval_ms", "min_samples",
+                                        "threshold_pct", "sample_period")}
+    s0 = parse_sites(os.path.join(d, f"{run}-sites0.txt"))
+    s1 = parse_sites(os.path.join(d, f"{run}-sites1.txt"))
+    stat = open(os.path.join(d, f"{run}-stat.txt")).read()
+    st = parse_kv(stat)
+    win_s = (int(times["end"]) - int(times["window"])) / 1e9
+    per = {}
+    for sid, b in s1.items():
+        a = s0.get(sid, dict(hits=0, misses=0))
+        h, m = b["hits"] - a["hits"], b["misses"] - a["misses"]
+        if h < 0 or m < 0:  # counters were reset in between; should not happen
+            h, m = b["hits"], b["misses"]
+        per[sid] = dict(b, whits=h, wmisses=m)
+    H = sum(p["whits"] for p in per.values())
+    M = sum(p["wmisses"] for p in per.values())
+    own = [p for p in per.values() if SELF_RE.match(sym_func(p["site"]))]
+    Ho = sum(p["whits"] for p in own)
+    Mo = sum(p["wmisses"] for p in own)
+    touched = [p for p in per.values() if p["wmisses"] > 0]
+    called = [p for p in per.values() if p["wmisses"] + p["whits"] > 0]
+    promoted_end = [p for p in per.values() if p["state"] == "promoted"]
+
+    ev = parse_trace(os.path.join(d, f"{run}-trace.txt"))
+    t_start = t_win = t_end = None
+    for ts, name, body in ev:
+        if name == "tracing_mark_write":
+            if body.startswith(f"bench: start {run}"):
+                t_start = ts
+            elif body.startswith(f"bench: window {run}"):
+                t_win = ts
+            elif body.startswith(f"bench: end {run}"):
+                t_end = ts
+    rounds = []
+    last_change = {}
+    site_events = defaultdict(list)
+    change_rounds = []  # per site change of a workload (non-relpoline) site
+    miss = defaultdict(lambda: defaultdict(int))
+    for ts, name, body in ev:
+        if t_start is None or ts < t_start:
+            if name in ("relpoline_promote", "relpoline_demote"):
+                site = parse_kv(body).get("site")
+                last_change[site] = 0
+                tg = set()
+                if name == "relpoline_promote":
+                    tg = {t.split("+")[0].strip() for t in body.split("targets=", 1)[1].split(",")}
+                site_events[site].append((0, tg))
+            continue
+        if t_end is not None and ts > t_end:
+            continue
+        kv = parse_kv(body)
+        if name == "relpoline_retrain":
+            rounds.append(dict(t=ts, changed=int(kv["changed"]), batches=int(kv["batches"]),
+                               ipi_rounds=int(kv["ipi_rounds"]), us=int(kv["duration_us"]),
+                               window=t_win is not None and ts >= t_win))
+        elif name in ("relpoline_promote", "relpoline_demote"):
+            last_change[kv.get("site")] = len(rounds) + 1  # applied by the next round's batch
+            tg = set()
+            if name == "relpoline_promote":
+                tg = {t.split("+")[0].strip() for t in body.split("targets=", 1)[1].split(",")}
+            site_events[kv.get("site")].append((len(rounds) + 1, tg))
+            if not SELF_RE.match(sym_func(kv.get("site", ""))):
+                change_rounds.append(len(rounds) + 1)
+        elif name == "relpoline_miss":
+            miss[kv.get("site")][kv.get("target")] += 1
+    conv_rounds = [r for r in rounds if not r["window"]]
+    win_rounds = [r for r in rounds if r["window"]]
+    # a promote/demote event is emitted while its round runs, before the
+    # round's retrain event: it belongs to round len(rounds)+1
+    nr = len(rounds)
+    # relpoline's own sites (the policy worker's walk callbacks, whose mix
+    # the benchmark's resets and reads change) are left out of these
+    change_rounds = [c for c in change_rounds if c <= nr]
+    r_last = max(change_rounds, default=0)
+    quiet_tail = nr - r_last
+    # hit-weighted convergence: the round by which the sites carrying 95% of
+    # the window's hits had been promoted to the target that takes most of
+    # their hits (and kept it since). Sites promoted before the start: 0.
+    def since(p):
+        if not p["targets"]:
+            return None
+        top = max(p["targets"], key=lambda t: int(t.rsplit(":", 1)[1]) if ":" in t else 0)
+        top = re.sub(r"\[.*\]", "", top.rsplit(":", 1)[0])
+        ev = site_events.get(p["site"], [])
+        if not ev:
+            return 0   # promoted before the trace began, unchanged since
+        at = None
+        for rnd, tg in ev:
+            if top in tg:
+                if at is None:
+                    at = rnd
+            else:
+                at = None
+        return at if at is not None else ev[-1][0]
+    w = []
+    for p in per.values():
+        if p["whits"] and not SELF_RE.match(sym_func(p["site"])):
+            w.append((since(p) or 0, p["whits"]))
+    w.sort()
+    tot = sum(h for _, h in w)
+    r95 = 0
+    acc = 0
+    for rnd, h in w:
+        acc += h
+        if acc >= 0.95 * tot:
+            r95 = rnd
+            break
+    # every missing site, classified; the misses per reason
+    why = defaultdict(int)
+    topl = []
+    for p in sorted(per.values(), key=lambda p: -p["wmisses"]):
+        if p["wmisses"] == 0:
+            break
+        smp = miss.get(p["site"], {})
+        cat, text = classify(p["site"], p["state"], smp, knobs, knobs["max_targets"],
+                             len(win_rounds))
+        why[cat] += p["wmisses"]
+        if len(topl) < 8:
+            topl.append(dict(id=p["id"], site=p["site"], module=p["module"], state=p["state"],
+                             hits=p["whits"], misses=p["wmisses"], targets=p["targets"],
+                             sampled_targets=len(smp),
+                             top_sampled=sorted(smp.items(), key=lambda kv: -kv[1])[:4],
+                             category=cat, reason=text))
+    cov = H / (H + M) if H + M else float("nan")
+    cov_x = (H - Ho) / (H - Ho + M - Mo) if H - Ho + M - Mo else float("nan")
+    hits_s = H / win_s if win_s else float("nan")
+    return dict(
+        run=run, knobs=knobs, window_s=win_s, hits=H, misses=M, coverage=cov,
+        coverage_excl_relpoline=cov_x, relpoline_own_calls=Ho + Mo,
+        sites_touched=len(touched), sites_called=len(called),
+        sites_promoted_end=len(promoted_end),
+        sites_promoted_called=sum(1 for p in called if p["state"] == "promoted"),
+        rounds_observed=nr, r_last_change=r_last, quiet_rounds_at_end=quiet_tail,
+        r95_hit_weighted=r95, changes_total=len(change_rounds),
+        changes_after_round2=sum(1 for c in change_rounds if c > 2),
+        changes_in_window=sum(1 for c in change_rounds if c > len(conv_rounds)),
+        retrains=len(rounds), batches=sum(r["batches"] for r in rounds),
+        ipi_rounds=sum(r["ipi_rounds"] for r in rounds),
+        batches_window=sum(r["batches"] for r in win_rounds),
+        retrain_us_median=med([r["us"] for r in rounds]),
+        stub_bytes=int(st.get("stub_bytes", 0)), stub_pool_bytes=int(st.get("stub_pool_bytes", 0)),
+        samples=int(st.get("samples", 0)), dropped=int(st.get("dropped", 0)),
+        states_end=parse_kv(stat.splitlines()[0]) if stat else {},
+        hits_per_s=hits_s,
+        est_cycles_saved_per_s=hits_s * native_delta if native_delta else None,
+        changed_per_round=[r["changed"] for r in rounds],
+        r95_seconds=(rounds[r95 - 1]["t"] - t_start) if r95 and t_start is not None else 0.0,
+        rounds_in_window=len(win_rounds),
+        # share of the calls of non-relpoline sites (the cov-rp denominator)
+        miss_share_by_reason={k: v / (H - Ho + M - Mo) for k, v in sorted(why.items())
+                              if k != "relpoline"} if H - Ho + M - Mo else {},
+        top_missing=topl)
+
+
+def guest(n):
+    d = os.path.join(RES, "guest-wl", "wl")
+    if not os.path.isdir(d):
+        return None
+    delta = None
+    if n:
+        r = n["rows"]
+        delta = (r[("mono", "retpoline")]["ticks_median"] - r[("mono", "hit2")]["ticks_median"]) \
+            / n["tsc_ticks_per_core_cycle"]
+    runs = sorted({f[:-len("-times.txt")] for f in os.listdir(d) if f.endswith("-times.txt")})
+    res = {}
+    for run in runs:
+        try:
+            res[run] = analyse_run(d, run, delta)
+        except (OSError, KeyError, ValueError, IndexError) as e:
+            res[run] = dict(run=run, error=str(e))
+    extra = {}
+    for f in ("enable-time.txt",):
+        p = os.path.join(d, f)
+        if os.path.exists(p):
+            extra.update({k: int(v) for k, v in parse_kv(open(p).read()).items()})
+    return dict(runs=res, cycles_saved_per_hit=delta, **extra)
+
+
+def guest_report(g):
+    runs = g["runs"]
+    say("== GUEST (spectre_v2=retpoline, auto mode, profile=1, exact counts over the window) ==")
+    k = next((r["knobs"] for n, r in sorted(runs.items(), key=lambda kv: run_order(kv[0]))
+              if "knobs" in r), {})
+    say("interval_ms=%s min_samples=%s threshold_pct=%s sample_period=%s; coverage = hits/(hits+misses) "
+        "over all sites in the window" % (k.get("interval_ms"), k.get("min_samples"),
+                                          k.get("threshold_pct"), k.get("sample_period")))
+    say("%-22s %6s %7s %9s %7s %7s %6s %5s %5s %6s %8s %10s" % (
+        "run", "cov%", "cov-rp%", "calls/s", "touched", "promo", "Rlast", "R95", "quiet",
+        "churn", "stub KiB", "est Mcyc/s"))
+    for name in sorted(runs, key=run_order):
+        r = runs[name]
+        if "error" in r:
+            say("%-22s error: %s" % (name, r["error"]))
+            continue
+        say("%-22s %6.2f %7.2f %9.0f %7d %7d %6d %5d %5d %6d %8.0f %10s" % (
+            name, 100 * r["coverage"], 100 * r["coverage_excl_relpoline"],
+            (r["hits"] + r["misses"]) / r["window_s"], r["sites_touched"],
+            r["sites_promoted_end"], r["r_last_change"], r["r95_hit_weighted"],
+            r["quiet_rounds_at_end"], r["changes_after_round2"], r["stub_bytes"] / 1024,
+            fmt(r["est_cycles_saved_per_s"] / 1e6 if r["est_cycles_saved_per_s"] else None, 2)))
+    say("cov-rp: excluding relpoline's own sites (relpoline_*/rp_*: the policy worker walks every "
+        "site each interval, a load that TCG inflates relative to the workload)")
+    say("Rounds are policy rounds (interval_ms apart, plus the round's own duration) counted from the "
+        "workload's start. Rlast: last round that changed a workload site (relpoline's own sites left out); "
+        "R95: round by which the sites carrying 95% of the window's hits had their final targets; "
+        "quiet: rounds without a change at the end; churn: site changes after round 2")
+    if g.get("cycles_saved_per_hit"):
+        say("est Mcyc/s = ESTIMATE: window hits/s x (retpoline - promoted hit) = hits/s x %.1f native "
+            "core cycles; hits/s are TCG guest rates, far below native rates" % g["cycles_saved_per_hit"])
+    say()
+    mt2 = {n[4:]: r for n, r in sorted(runs.items(), key=lambda kv: run_order(kv[0]))
+           if n.startswith("mt2-") and "error" not in r}
+    if mt2:
+        bad = {w: r["coverage_excl_relpoline"] for w, r in mt2.items() if r["coverage_excl_relpoline"] < 0.95}
+        say("TARGET coverage >= 95%% with max_targets 2 on each workload (relpoline's own sites excluded): %s%s"
+            % (verdict(not bad), "" if not bad else " (below: " + ", ".join(
+                "%s %.1f%%" % (w, 100 * c) for w, c in bad.items()) + ")"))
+        say("       with relpoline's own sites: " + ", ".join(
+            "%s %.1f%%" % (w, 100 * r["coverage"]) for w, r in mt2.items()))
+        slow = {w: r["r95_hit_weighted"] for w, r in mt2.items() if r["r95_hit_weighted"] > 2}
+        say("TARGET converge within 2 intervals (R95, max_targets 2, cold start): %s (%s)" % (
+            verdict(not slow), ", ".join("%s %d" % (w, r["r95_hit_weighted"]) for w, r in mt2.items())))
+        say("       last change of any site (Rlast): " + ", ".join(
+            "%s %d of %d" % (w, r["r_last_change"], r["rounds_observed"]) for w, r in mt2.items()))
+        sup = {n: r for n, r in runs.items() if re.match(r"^\w+?-mt2-", n) and "error" not in r}
+        if sup:
+            k = next(iter(sup.values()))["knobs"]
+            say("       supplementary run, min_samples=%d instead of %s (as if the guest ran faster and "
+                "sampled more per interval): %s" % (
+                    k["min_samples"], next(iter(mt2.values()))["knobs"]["min_samples"],
+                    ", ".join("%s %.1f%%" % (n.split("mt2-")[1], 100 * r["coverage_excl_relpoline"])
+                              for n, r in sorted(sup.items(), key=lambda kv: run_order(kv[0])))))
+        sw = {n: r for n, r in runs.items() if n.startswith("switch-") and "error" not in r}
+        if sw:
+            say("       re-convergence after a switch (R95): " + ", ".join(
+                "%s %d" % (n, r["r95_hit_weighted"]) for n, r in sorted(sw.items())))
+        say()
+    say("Misses by reason, % of the calls at non-relpoline sites (they add up to 100 - cov-rp%):")
+    for name in sorted(runs, key=run_order):
+        r = runs[name]
+        if "error" in r:
+            continue
+        say("  %-24s %s" % (name, ", ".join("%s %.2f" % (k, 100 * v)
+                                            for k, v in r["miss_share_by_reason"].items())))
+    say("  min_samples: the site's sampled misses per policy round stay below min_samples "
+        "(decayed); megamorphic: no target reaches threshold_pct; max_targets: more qualifying "
+        "targets than slots; churn: the policy was changing the site during the window")
+    say()
+    say("Top unpromoted misses (max_targets 2 runs):")
+    for name in sorted(runs, key=run_order):
+        r = runs[name]
+        if "error" in r or not name.startswith("mt2-"):
+            continue
+        for t in r["top_missing"][:4]:
+            say("  %-14s %-44s %-9s h=%-8d m=%-7d %s" % (
+                name[4:], t["site"][:44], t["state"], t["hits"], t["misses"], t["reason"]))
+    say()
+
+
+def run_order(name):
+    """mtN-W runs first (max_targets 2, 1, 4; workload order), then the
+    switches, then runs with a prefix (supplementary knob settings)."""
+    m = re.match(r"^(?:(\w+?)-)?(mt(\d)|switch|pre)-(.*)$", name)
+    wl = ["hackbench", "dbench", "nginx", "redis", "sysloop"]
+    if not m:
+        return (9, "", 0, 0, name)
+    prefix, kind, mt, rest = m.group(1) or "", m.group(2), m.group(3), m.group(4)
+    return (1 if prefix else 0, prefix, 0 if mt else 1,
+            {"2": 0, "1": 1, "4": 2}.get(mt, 3) * 10 + (wl.index(rest) if rest in wl else 9), name)
+
+
+# --------------------------------------------------------------------------
+# scaling
+# --------------------------------------------------------------------------
+
+def scaling():
+    p = os.path.join(RES, "guest-scaling", "scaling.txt")
+    if not os.path.exists(p):
+        return None
+    steps = defaultdict(dict)
+    for line in open(p):
+        kv = parse_kv(line)
+        if "n" not in kv:
+            continue
+        steps[(int(kv["n"]), kv["pass"])][kv["step"]] = kv
+    out = []
+
+    def delta(st, a, b, key):
+        return int(st[b][key]) - int(st[a][key])
+
+    for (n, ps), st in sorted(steps.items(), key=lambda kv: (kv[0][1] != "filter", kv[0][0])):
+        if "enable" not in st:
+            continue
+        r = {"n": n, "pass": ps, "enable_s": int(st["enable"]["ns"]) / 1e9}
+        if "disable" in st:
+            r["disable_s"] = int(st["disable"]["ns"]) / 1e9
+        if "insmod" in st:
+            r["insmod_s"] = int(st["insmod"]["ns"]) / 1e9
+        if ps == "all" and "disable" in st and "batches" in st["enable"]:
+            # totals read while enabled: enable and disable apart
+            for ph, a, b in (("enable", "before", "enable"), ("disable", "enable", "disable")):
+                for key in ("batches", "ipi_rounds", "patched"):
+                    r[f"{ph}_{key}"] = delta(st, a, b, key)
+            r["stub_pool_bytes"] = int(st["enable"]["stub_pool_bytes"])
+            r["stub_bytes"] = int(st["enable"]["stub_bytes"])
+            r["learning"] = int(st.get("states", {}).get("learning", -1))
+        elif ps == "filter" and "after" in st:
+            # totals only while disabled: enable + disable together
+            for key in ("batches", "ipi_rounds", "patched"):
+                r[f"both_{key}"] = delta(st, "before", "after", key)
+            r["run_misses"] = delta(st, "before", "after", "misses")
+            r["calls"] = int(st.get("calls", {}).get("calls", -1))
+        b = r.get("enable_batches", r.get("both_batches"))
+        rd = r.get("enable_ipi_rounds", r.get("both_ipi_rounds"))
+        pt = r.get("enable_patched", r.get("both_patched"))
+        if b:
+            r["sites_per_batch"] = pt / b
+            r["ipi_rounds_per_batch"] = rd / b
+            r["ipi_rounds_per_256_sites"] = rd / (b * math.ceil(pt / b / 256)) if pt else None
+        out.append(r)
+    for r in out:
+        r["sites"] = r.get("enable_patched", r.get("both_patched", 0) // 2)
+    fits = {}
+    for ps in ("filter", "all"):
+        rs = [r for r in out if r["pass"] == ps and r["sites"]]
+        for key in ("enable_s", "disable_s", "ipi_rounds_per_batch"):
+            pts = [(math.log(r["sites"]), math.log(r[key])) for r in rs if r.get(key)]
+            if len(pts) >= 2:
+                mx = sum(x for x, _ in pts) / len(pts)
+                my = sum(y for _, y in pts) / len(pts)
+                sxx = sum((x - mx) ** 2 for x, _ in pts)
+                fits[(ps, key)] = sum((x - mx) * (y - my) for x, y in pts) / sxx if sxx else float("nan")
+        for r in rs:
+            for key in ("enable_s", "disable_s"):
+                if r.get(key):
+                    r[key.replace("_s", "_ms_per_site")] = 1000 * r[key] / r["sites"]
+    for r in out:
+        r["fit"] = {k: v for (ps, k), v in fits.items() if ps == r["pass"]}
+    return out
+
+
+def scaling_report(sc):
+    say("== SCALING: relpoline_bulk.ko, N synthetic sites + 1 runner site (guest clock under TCG) ==")
+    say("%-6s %-7s %8s %7s %9s %7s %8s %9s %8s %9s %8s %8s" % (
+        "N", "filter", "sites/bt", "IPI/bt", "IPI/256st", "insmod", "enable s", "ms/site", "disable s",
+        "ms/site", "stub KiB", "verified"))
+    for r in sc:
+        ver = "-"
+        if "calls" in r:
+            ver = "yes" if (r["calls"] == r["n"] and r["run_misses"] == 2 * r["n"]) else "NO"
+        elif r["pass"] == "all":
+            ver = "yes" if r.get("learning") == r.get("enable_patched") else "NO"
+        say("%-6d %-7s %8s %7s %9s %7s %8.2f %9s %8s %9s %8s %8s" % (
+            r["n"], ":mod:" if r["pass"] == "filter" else "(none)", fmt(r.get("sites_per_batch"), 0),
+            fmt(r.get("ipi_rounds_per_batch"), 1), fmt(r.get("ipi_rounds_per_256_sites"), 2),
+            fmt(r.get("insmod_s")), r["enable_s"], fmt(r.get("enable_ms_per_site"), 3),
+            fmt(r.get("disable_s")), fmt(r.get("disable_ms_per_site"), 3),
+            fmt(r["stub_pool_bytes"] / 1024, 0) if "stub_pool_bytes" in r else "-", ver))
+    say("':mod:' = set_relpoline_filter ':mod:relpoline_bulk' (only the module's sites); (none) = empty "
+        "filter, every vmlinux site too (n=0: vmlinux alone). bt = patch batch (an enable is 1 batch; "
+        "':mod:' rows average the enable and the disable batch: trace_stat cannot be read cheaply while "
+        "enabled with that filter). verified: ':mod:' every site called once through its stub "
+        "(calls = N, misses = 2N); (none) every patched site learning")
+    fit = lambda ps, k: next((r["fit"].get(k) for r in sc if r["pass"] == ps), None)
+    ipi_ok = all(abs(r.get("ipi_rounds_per_256_sites", 0) - 3) < 0.01 for r in sc)
+    say("TARGET IPI rounds per 256-site text_poke vector constant (3): %s (%s)" % (
+        verdict(ipi_ok), ", ".join("%.2f" % r.get("ipi_rounds_per_256_sites", 0) for r in sc)))
+    e = max(x for x in (fit("filter", "ipi_rounds_per_batch"), fit("all", "ipi_rounds_per_batch"))
+            if x is not None)
+    say("TARGET IPI rounds grow at most linearly with the sites patched: %s (fitted exponent %.2f)"
+        % (verdict(e <= 1.1), e))
+    for ps, label in (("filter", "filter ':mod:'"), ("all", "no filter")):
+        rs = sorted((r for r in sc if r["pass"] == ps and r.get("sites")), key=lambda r: r["sites"])
+        if len(rs) < 2:
+            continue
+        a, b = rs[-2], rs[-1]
+        parts = []
+        for key in ("enable", "disable"):
+            k = key + "_ms_per_site"
+            if a.get(k) and b.get(k):
+                g = b[k] / a[k]
+                parts.append("%s %s (per-site time x%.2f from %d to %d sites, x%.2f from %d; "
+                             "fitted exponent %.2f)" % (
+                                 key, verdict(g <= 1.5), g, a["sites"], b["sites"],
+                                 b[k] / rs[0][k], rs[0]["sites"], fit(ps, key + "_s")))
+        say("TARGET time grows at most linearly, %s: %s" % (label, "; ".join(parts)))
+    say("       (judged on the two largest sizes, where constant costs such as RCU grace periods "
+        "no longer dominate: linear keeps the per-site time, x<=1.5 allows for TCG and host-load "
+        "noise; quadratic growth would multiply it by the size ratio)")
+    say()
+
+
+def main():
+    n = native()
+    g = guest(n)
+    sc = scaling()
+    info = {}
+    p = os.path.join(RES, "run-info.txt")
+    if os.path.exists(p):
+        for line in open(p):
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                info[k] = v.strip('"')
+    if n:
+        native_report(n)
+    if g:
+        guest_report(g)
+    if sc:
+        scaling_report(sc)
+    res = dict(info=info, native=None, guest=g, scaling=sc)
+    if n:
+        nn = dict(n)
+        nn["rows"] = [dict(v, pattern=k[0], variant=k[1]) for k, v in n["rows"].items()]
+        res["native"] = nn
+    with open(os.path.join(RES, "results.json"), "w") as f:
+        json.dump(res, f, indent=1, default=str)
+    # gnuplot data
+    if n:
+        with open(os.path.join(RES, "native.dat"), "w") as f:
+            f.write("# variant " + " ".join(PATTERNS) + "  (core cycles per call)\n")
+            for v in n["variants"]:
+                f.write(v + " " + " ".join("%.3f" % n["rows"][(p, v)]["cycles"] for p in PATTERNS) + "\n")
+    if g:
+        with open(os.path.join(RES, "coverage.dat"), "w") as f:
+            f.write("# workload cov_mt1 cov_mt2 cov_mt4 (percent)\n")
+            for wl in ["hackbench", "dbench", "nginx", "redis", "sysloop"]:
+                vals = []
+                for mt in ("1", "2", "4"):
+                    r = g["runs"].get(f"mt{mt}-{wl}", {})
+                    vals.append("%.3f" % (100 * r["coverage_excl_relpoline"])
+                                if "coverage_excl_relpoline" in r else "NaN")
+                f.write(wl + " " + " ".join(vals) + "\n")
+    if sc:
+        with open(os.path.join(RES, "scaling.dat"), "w") as f:
+            f.write("# n enable_s disable_s ipi_rounds_per_batch; block 0 filter :mod:, block 1 empty filter\n")
+            for ps in ("filter", "all"):
+                for r in sc:
+                    if r["pass"] == ps and r["n"] > 0:
+                        f.write("%d %.3f %.3f %s\n" % (r["n"], r["enable_s"], r.get("disable_s", float("nan")),
+                                                       fmt(r.get("ipi_rounds_per_batch"), 1).replace("-", "NaN")))
+                f.write("\n\n")
+    txt = "\n".join(out_lines) + "\n"
+    with open(os.path.join(RES, "summary.txt"), "w") as f:
+        f.write(txt)
+    sys.stdout.write(txt)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# In a guest booted with lockdown=confidentiality (tests/security/run-lockdown):
+# relpoline's files must behave like the rest of tracefs. Prints, for each
+# file and operation, what root gets, and fails when a relpoline file
+# differs from its tracefs counterpart (reads as trace/README/
+# available_filter_functions, writes as tracing_on/set_ftrace_filter).
+set -u
+top=${RELPOLINE_TOP:?}
+RPW=$top/build/security/rpw
+R=/sys/kernel/tracing/relpoline
+T=/sys/kernel/tracing
+[ -x "$RPW" ] || { echo "SKIP: $RPW not built"; exit 4; }
+echo "cmdline: $(cat /proc/cmdline)"
+echo "kernel: $(dmesg | grep -m1 -i "locked down" || echo "not locked down")"
+ls -la $R >/dev/null 2>&1 && echo "relpoline directory: $(ls $R | tr '\n' ' ')" || echo "relpoline directory: not listable"
+fail=0
+res() { # op file
+	local r
+	if [ "$1" = read ]; then r=$("$RPW" -r "$2"); else r=$("$RPW" -a "$2" "$3"); fi
+	echo "${r%% *}"
+}
+printf '%-44s %-6s %s\n' file op result
+ref_read=$(res read $T/trace)
+ref_write=$(res write $T/tracing_on 1)
+for f in trace README available_filter_functions set_ftrace_filter error_log \
+	 trace_stat/function0; do
+	[ -e $T/$f ] && printf '%-44s %-6s %s\n' "$f" read "$(res read $T/$f)"
+done
+printf '%-44s %-6s %s\n' tracing_on write "$ref_write"
+printf '%-44s %-6s %s\n' set_ftrace_filter write "$(res write $T/set_ftrace_filter '')"
+printf '%-44s %-6s %s\n' kprobe_events write "$(res write $T/kprobe_events 'p:rplock vfs_read')"
+for f in sites available_sites enable mode set_relpoline_filter cgroup_weights max_targets \
+	 interval_ms min_samples threshold_pct sample_period profile ../trace_stat/relpoline; do
+	r=$(res read $R/$f)
+	printf '%-44s %-6s %s\n' "relpoline/$f" read "$r"
+	[ "$r" = "$ref_read" ] || { echo "  DIFFERS from reading trace ($ref_read)"; fail=1; }
+done
+for fv in enable:0 mode:auto control:reset set_relpoline_filter:vfs_read cgroup_weights:'* 1' \
+	  max_targets:2 profile:0; do
+	f=${fv%%:*}
+	r=$(res write $R/$f "${fv#*:}")
+	printf '%-44s %-6s %s\n' "relpoline/$f" write "$r"
+	[ "$r" = "$ref_write" ] || { echo "  DIFFERS from writing tracing_on ($ref_write)"; fail=1; }
+done
+echo "--- kernel log (lockdown):"
+dmesg | grep -i 'lockdown' | sort -u -k2 | tail -n 10
+if [ $fail -eq 0 ]; then
+	echo "ok: relpoline files behave like the rest of tracefs under lockdown ($ref_read on read, $ref_write on write)"
+	exit 0
+fi
+echo "FAIL: relpoline files differ from tracefs under lockdown"
+exit 1

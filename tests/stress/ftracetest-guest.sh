@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ftracetest-guest.sh off|on [MODULE.ko]: run IN the guest (see
+# tests/stress/run-ftracetest). Runs the base tree's whole upstream
+# ftracetest (default test.d) from a copy in /tmp, with relpoline
+# disabled ("off") or enabled in auto mode with interval_ms 10 and a
+# background dd/pipe workload ("on"). Prints ftracetest's output, its
+# result counts, and for "on" relpoline's activity; then (if the test
+# module is given) disables relpoline and checks that every site holds its
+# boot bytes again. Logs go to $RELPOLINE_RUN/ftracetest-logs.
+set -u
+mode=${1:?off or on}
+ko=${2:-}
+top=${RELPOLINE_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+T=/sys/kernel/tracing
+RP=$T/relpoline
+out=${RELPOLINE_RUN:-/tmp}
+ft=/tmp/ftrace
+
+echo "ftracetest-guest: kernel $(uname -r), mode $mode, cmdline: $(cat /proc/cmdline)"
+rm -rf "$ft"
+cp -r "$top/build/linux/tools/testing/selftests/ftrace" "$ft" || exit 1
+
+bgpid=
+if [ "$mode" = on ]; then
+	echo auto > $RP/mode
+	echo 10 > $RP/interval_ms
+	echo 1 > $RP/enable || { echo "ftracetest-guest: could not enable relpoline"; exit 1; }
+	(
+		while :; do
+			dd if=/dev/zero bs=64k count=16 2>/dev/null | cat | md5sum > /dev/null
+			dd if=/dev/zero of=/dev/null bs=1 count=5000 2>/dev/null
+			seq 1 2000 | sort -rn | cat > /dev/null
+			sleep 0.2
+		done
+	) > /dev/null 2>&1 &
+	bgpid=$!
+	echo "ftracetest-guest: relpoline enabled (auto, interval_ms 10), workload pid $bgpid"
+	head -n 2 $T/trace_stat/relpoline
+fi
+
+start=$(date +%s)
+# (also to the run directory as it goes, to see progress from the host)
+(cd "$ft" && ./ftracetest -l /tmp/ftracetest-logs) 2>&1 | tee "$out/ftracetest.out" > /tmp/ftracetest.out
+rc=${PIPESTATUS[0]}
+end=$(date +%s)
+[ -n "$bgpid" ] && { kill "$bgpid"; wait "$bgpid" 2>/dev/null; }
+
+cat /tmp/ftracetest.out
+echo "ftracetest-guest: ftracetest exit $rc, $((end - start)) s"
+mkdir -p "$out/ftracetest-logs"
+cp -r /tmp/ftracetest-logs/. "$out/ftracetest-logs/" 2>/dev/null
+
+st=0
+if [ -d $RP ]; then
+	echo "ftracetest-guest: relpoline after the run: enable=$(cat $RP/enable) mode=$(cat $RP/mode)"
+	head -n 2 $T/trace_stat/relpoline
+	if [ "$mode" = on ]; then
+		grep -q '^1$' $RP/enable || { echo "ftracetest-guest: relpoline was disabled during the run"; st=1; }
+	fi
+	if [ -n "$ko" ] && [ -f "$ko" ]; then
+		echo nop > $T/current_tracer
+		echo > $T/kprobe_events 2>/dev/null
+		if ! echo 0 > $RP/enable; then
+			echo "ftracetest-guest: enable 0 failed"; st=1
+		fi
+		if insmod "$ko"; then
+			echo verify > /sys/kernel/debug/relpoline_test/kernel
+			v=$(cat /sys/kernel/debug/relpoline_test/kernel)
+			echo "ftracetest-guest: after enable 0: $v"
+			case " $v" in
+			*" stubbed=0 "*" mismatch=0 "*) ;;
+			*) echo "ftracetest-guest: text not restored"; st=1 ;;
+			esac
+			rmmod relpoline_test
+		fi
+	fi
+fi
+echo "ftracetest-guest: done (status $st)"
+exit $st
