@@ -61,12 +61,14 @@ enum rp_ref_kind {
  * @val: the site id (RP_REF_ID) or the address (RP_REF_ADDR)
  * @sym: the symbol (RP_REF_SYM), "" otherwise
  * @off: the offset from @sym (RP_REF_SYM)
+ * @pos: byte offset of the site in the line (for error carets)
  */
 struct rp_site_ref {
 	enum rp_ref_kind kind;
 	u64 val;
 	char sym[KSYM_NAME_LEN];
 	u64 off;
+	unsigned int pos;
 };
 
 /**
@@ -75,12 +77,14 @@ struct rp_site_ref {
  * @addr: the address (RP_REF_ADDR)
  * @sym: the symbol (RP_REF_SYM), "" otherwise
  * @mod: the module of @sym when written symbol[module], "" otherwise
+ * @pos: byte offset of the target in the line (for error carets)
  */
 struct rp_target_ref {
 	enum rp_ref_kind kind;
 	u64 addr;
 	char sym[KSYM_NAME_LEN];
 	char mod[MODULE_NAME_LEN];
+	unsigned int pos;
 };
 
 /**

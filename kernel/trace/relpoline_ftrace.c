@@ -63,6 +63,8 @@ struct rp_pol {
 	struct rp_cand		cand[RP_CANDS];
 	u64			total;		/* weighted, decayed */
 	u64			samples;	/* raw, decayed */
+	unsigned long		sel_gen;	/* rp_filter_gen of @sel, 0: none */
+	bool			sel;		/* selected by the filter */
 };
 
 /* Knobs, with their ranges. */
@@ -89,6 +91,8 @@ static struct {
 
 /* set_relpoline_filter patterns; none means every site. */
 static struct rp_filter_pat *rp_filter;
+/* Bumped by every filter change: the verdicts cached in rp_pol expire. */
+static unsigned long rp_filter_gen = 1;
 static unsigned int rp_nr_filter;
 
 /* cgroup_weights: entries by cgroup id (stops matching when deleted). */
@@ -134,6 +138,27 @@ static void rp_log_err(const char *file, const char *cmd, const char *msg, unsig
 	tracing_log_err(NULL, loc, cmd, rp_err_msgs, i, min_t(unsigned int, pos, strlen(cmd)));
 }
 
+/* The error_log entry of a write whose text changes failed with @err. */
+static void rp_log_sync_err(const char *file, const char *cmd, int err)
+{
+	const char *msg;
+
+	switch (err) {
+	case -EBUSY:
+		msg = "a site is modified by someone else (kprobe?)";
+		break;
+	case -ENOSPC:
+		msg = "no stub counter left (CONFIG_RELPOLINE_NR_COUNTERS)";
+		break;
+	case -ENOMEM:
+		msg = "out of memory";
+		break;
+	default:
+		msg = "a site could not be patched";
+	}
+	rp_log_err(file, cmd, msg, 0);
+}
+
 /* ---- sites ---- */
 
 static struct rp_pol *rp_pol_get(struct relpoline_site *site)
@@ -158,26 +183,56 @@ static const char *rp_site_func(struct relpoline_site *site, char *name,
 	return name;
 }
 
+static bool rp_filter_match(struct relpoline_site *site);
+
+/* Is @site selected by set_relpoline_filter? relpoline_lock() held. */
 static bool rp_selected(struct relpoline_site *site)
 {
-	char name[KSYM_NAME_LEN];
-	unsigned long off, size;
-	const char *mod = NULL;
-	bool pos = false, any_pos = false;
-	unsigned int i;
+	struct rp_pol *pol = site->policy;
+	bool sel;
 
 	if (site->refused)
 		return false;
 	if (!rp_nr_filter)
 		return true;
-	if (!rp_site_func(site, name, &off, &size, &mod))
-		return false;
+	/*
+	 * Naming a module site is a linear scan of the module's symbols: the
+	 * verdict is kept until the filter changes, so that reads and syncs
+	 * cost O(sites), not O(sites x symbols).
+	 */
+	if (pol && pol->sel_gen == rp_filter_gen)
+		return pol->sel;
+	sel = rp_filter_match(site);
+	if (pol) {
+		pol->sel_gen = rp_filter_gen;
+		pol->sel = sel;
+	}
+	return sel;
+}
+
+static bool rp_filter_match(struct relpoline_site *site)
+{
+	const char *mod = site->mod ? module_name(site->mod) : NULL;
+	bool pos = false, any_pos = false, named = false;
+	char name[KSYM_NAME_LEN];
+	unsigned long off, size;
+	const char *kmod;
+	unsigned int i;
+
 	for (i = 0; i < rp_nr_filter; i++) {
 		struct rp_filter_pat *p = &rp_filter[i];
 		bool m;
 
-		m = (!p->mod[0] || (mod && !strcmp(p->mod, mod))) &&
-		    (p->mod_only || rp_glob_match(p->glob, name));
+		m = !p->mod[0] || (mod && !strcmp(p->mod, mod));
+		if (m && !p->mod_only) {
+			/* The function's name, only when a glob needs it. */
+			if (!named) {
+				if (!rp_site_func(site, name, &off, &size, &kmod))
+					return false;
+				named = true;
+			}
+			m = rp_glob_match(p->glob, name);
+		}
 		if (p->negate) {
 			if (m)
 				return false;
@@ -237,16 +292,52 @@ static int rp_batch_add(struct rp_batch *b, struct relpoline_req *r)
 	return 0;
 }
 
-/* Bring every site's text in line with its policy state (one batch). */
+/*
+ * The errno of a relpoline_apply() batch that returned @ret: a failure
+ * other than a busy site (no counter or stub memory left: ENOSPC, ENOMEM;
+ * a refused change: EINVAL) wins over EBUSY.
+ */
+static int rp_batch_errno(struct relpoline_req *reqs, unsigned int nr, int ret)
+{
+	unsigned int i;
+
+	if (ret <= 0)
+		return ret;
+	ret = 0;
+	for (i = 0; i < nr; i++) {
+		if (!reqs[i].result)
+			continue;
+		if (reqs[i].result != -EBUSY)
+			return reqs[i].result;
+		ret = -EBUSY;
+	}
+	return ret;
+}
+
 static int rp_sync_one(struct relpoline_site *site, void *data)
 {
 	struct rp_batch *b = data;
 	struct relpoline_req r;
 	struct rp_pol *pol;
-	bool managed = rp.enabled && rp_selected(site);
+	bool managed;
 
 	if (site->refused)
 		return 0;
+	/*
+	 * A module's sites are managed from MODULE_STATE_LIVE (rp_module_notify()
+	 * syncs them then) until MODULE_STATE_GOING (the arch code restores
+	 * them): not while it is coming or going.
+	 */
+	if (site->mod && READ_ONCE(site->mod->state) != MODULE_STATE_LIVE)
+		return 0;
+	/*
+	 * A busy site keeps its policy state; it is brought in line once its
+	 * other user has gone (its text is relpoline's again), not before:
+	 * patching it would only fail again.
+	 */
+	if (relpoline_site_recheck_busy(site))
+		return 0;
+	managed = rp.enabled && rp_selected(site);
 	if (!managed && !site->stub)
 		return 0;
 	pol = rp_pol_get(site);
@@ -260,6 +351,12 @@ static int rp_sync_one(struct relpoline_site *site, void *data)
 	return rp_batch_add(b, &r);
 }
 
+/*
+ * Bring every site's text in line with its policy state, in one batch.
+ * Return: 0, -EBUSY when a site was found modified by someone else (it is
+ * marked busy; sites already marked busy are left out and not reported),
+ * or the errno of another failure.
+ */
 static int rp_sync_all(void)
 {
 	struct rp_batch b = {};
@@ -267,9 +364,18 @@ static int rp_sync_all(void)
 
 	ret = relpoline_walk_sites(rp_sync_one, &b);
 	if (!ret && b.nr)
-		ret = relpoline_apply(b.reqs, b.nr);
+		ret = rp_batch_errno(b.reqs, b.nr, relpoline_apply(b.reqs, b.nr));
 	kvfree(b.reqs);
-	return ret > 0 ? -EBUSY : ret;
+	return ret;
+}
+
+/* Is any site left busy? For writes that concern every site. */
+static bool rp_any_busy(void)
+{
+	struct relpoline_stats st;
+
+	relpoline_get_stats_locked(&st);
+	return st.busy;
 }
 
 /* ---- learning and the policy round ---- */
@@ -388,7 +494,7 @@ static int rp_decide_one(struct relpoline_site *site, void *data)
 
 	if (d->only && site != d->only)
 		return 0;
-	if (!pol || !site->stub || site->busy)
+	if (!pol || !site->stub || relpoline_site_recheck_busy(site))
 		return 0;
 	if (pol->state != RPS_LEARNING && pol->state != RPS_PROMOTED)
 		return 0;
@@ -475,7 +581,8 @@ static int rp_round(bool decide, struct relpoline_site *only, unsigned int *chan
 		relpoline_get_stats_locked(&s0);
 		ret = relpoline_walk_sites(rp_decide_one, &d);
 		if (!ret && d.b.nr)
-			ret = relpoline_apply(d.b.reqs, d.b.nr);
+			ret = rp_batch_errno(d.b.reqs, d.b.nr,
+					     relpoline_apply(d.b.reqs, d.b.nr));
 		relpoline_get_stats_locked(&s1);
 		us = div_u64(ktime_get_ns() - t0, NSEC_PER_USEC);
 		rp_totals.retrains++;
@@ -488,7 +595,7 @@ static int rp_round(bool decide, struct relpoline_site *only, unsigned int *chan
 	kvfree(d.b.reqs);
 	if (changed)
 		*changed = d.changed;
-	return ret > 0 ? -EBUSY : ret;
+	return ret;
 }
 
 static void rp_work_fn(struct work_struct *work)
@@ -503,32 +610,54 @@ static void rp_work_fn(struct work_struct *work)
 
 /* ---- enable, knobs ---- */
 
+/*
+ * Writing the value enable already has is not a no-op: it retries the sites
+ * left busy by the last attempt (e.g. "echo 0 > enable" once a kprobe that
+ * kept a site's stub is gone).
+ */
 static int rp_set_enabled(bool on)
 {
+	bool was = rp.enabled;
 	int ret;
 
-	if (on == rp.enabled)
-		return 0;
 	rp.enabled = on;
 	if (on) {
-		relpoline_set_sample_period(rp.sample_period);
+		if (!was)
+			relpoline_set_sample_period(rp.sample_period);
 		ret = rp_sync_all();
-		queue_delayed_work(system_unbound_wq, &rp_work, msecs_to_jiffies(rp.interval_ms));
-		return ret;
+		/* The first round comes one interval_ms after the enable. */
+		if (!was)
+			mod_delayed_work(system_unbound_wq, &rp_work,
+					 msecs_to_jiffies(rp.interval_ms));
+		return ret ? ret : rp_any_busy() ? -EBUSY : 0;
 	}
+	/*
+	 * No round while disabled. Not the _sync variant: rp_work_fn() takes
+	 * relpoline_lock(), held here; a round already running finds
+	 * rp.enabled false and does nothing.
+	 */
+	cancel_delayed_work(&rp_work);
 	/* Policy state (pins, blocks, promotions) is kept for the next enable. */
 	ret = relpoline_restore_all(NULL);
-	return ret;
+	return ret ? ret : rp_any_busy() ? -EBUSY : 0;
 }
 
 /* ---- tracefs: generic helpers ---- */
 
 #define RP_MAX_WRITE	(64 * 1024)
 
-static char *rp_get_user(const char __user *ubuf, size_t cnt)
+/*
+ * Copy a write from user space, NUL-terminated. An empty write changes
+ * nothing (NULL: the caller returns 0); one over RP_MAX_WRITE is an error.
+ */
+static char *rp_get_user(const char *file, const char __user *ubuf, size_t cnt)
 {
-	if (!cnt || cnt > RP_MAX_WRITE)
+	if (!cnt)
+		return NULL;
+	if (cnt > RP_MAX_WRITE) {
+		rp_log_err(file, "", "write too long (64 KiB max)", 0);
 		return ERR_PTR(-EINVAL);
+	}
 	return memdup_user_nul(ubuf, cnt);
 }
 
@@ -542,6 +671,7 @@ struct rp_text {
 	char	*buf;
 	size_t	len, size;
 	bool	fixed;		/* @buf is not ours: truncate, never grow */
+	bool	replace;	/* opened for write with O_TRUNC, without O_APPEND */
 };
 
 static __printf(2, 3) void rp_printf(struct rp_text *t, const char *fmt, ...)
@@ -770,6 +900,9 @@ static struct relpoline_site *rp_resolve_site(struct rp_site_ref *ref, const cha
 		break;
 	}
 	*msg = "no such site";
+	/* A module's sites exist for commands only while it is live. */
+	if (site && site->mod && READ_ONCE(site->mod->state) != MODULE_STATE_LIVE)
+		return NULL;
 	return site;
 }
 
@@ -821,8 +954,7 @@ static int rp_check_cmd(struct rp_line *l, const char **msg, unsigned int *pos)
 		return -ENODEV;
 	}
 	if (c->has_site) {
-		*pos = strcspn(l->text, " \t");
-		*pos += strspn(l->text + *pos, " \t");
+		*pos = c->site.pos;
 		l->site = rp_resolve_site(&c->site, msg);
 		if (!l->site)
 			return -ENOENT;
@@ -839,10 +971,13 @@ static int rp_check_cmd(struct rp_line *l, const char **msg, unsigned int *pos)
 			*msg = "site is not selected by set_relpoline_filter";
 			return -EINVAL;
 		}
-		if (l->site->busy) {
-			*msg = "site is modified by someone else (kprobe?)";
-			return -EBUSY;
-		}
+		/*
+		 * Not an error here: a busy site gets its new policy state
+		 * and is patched once its other user is gone (the write then
+		 * fails with EBUSY, see rp_control_write()). A stale busy mark
+		 * (the kprobe has gone since) is dropped.
+		 */
+		relpoline_site_recheck_busy(l->site);
 	}
 	for (i = 0; i < c->nr_targets; i++) {
 		ret = rp_resolve_target(&c->targets[i], &l->targets[i], msg);
@@ -857,10 +992,7 @@ static int rp_check_cmd(struct rp_line *l, const char **msg, unsigned int *pos)
 			}
 		}
 		if (ret) {
-			const char *tok = strnstr(l->text, c->targets[i].sym[0] ?
-						  c->targets[i].sym : "0x", l->len);
-
-			*pos = tok ? tok - l->text : *pos;
+			*pos = c->targets[i].pos;
 			return ret;
 		}
 	}
@@ -935,9 +1067,9 @@ static ssize_t rp_control_write(struct file *filp, const char __user *ubuf, size
 	const char *msg = NULL;
 	int ret = 0;
 
-	buf = rp_get_user(ubuf, cnt);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
+	buf = rp_get_user("control", ubuf, cnt);
+	if (IS_ERR_OR_NULL(buf))
+		return PTR_ERR_OR_ZERO(buf);
 	lines = kvcalloc(128, sizeof(*lines), GFP_KERNEL);
 	if (!lines) {
 		kfree(buf);
@@ -994,9 +1126,17 @@ static ssize_t rp_control_write(struct file *filp, const char __user *ubuf, size
 		}
 	}
 	ret = rp_sync_all();
-	if (ret == -EBUSY)
-		rp_log_err("control", lines[0].text,
-			   "a site is modified by someone else (kprobe?)", 0);
+	/* A command on a busy site is kept for later, and reported. */
+	for (i = 0; i < nr; i++)
+		if (lines[i].site && lines[i].site->busy)
+			break;
+	if (i < nr && (!ret || ret == -EBUSY)) {
+		ret = -EBUSY;
+		rp_log_err("control", lines[i].text, "site is modified by someone else (kprobe?)",
+			   lines[i].cmd.site.pos);
+	} else if (ret) {
+		rp_log_sync_err("control", nr ? lines[0].text : "", ret);
+	}
 out:
 	relpoline_unlock();
 	kvfree(lines);
@@ -1069,9 +1209,14 @@ static ssize_t rp_knob_write(struct file *filp, const char __user *ubuf, size_t 
 	unsigned int v = 0;
 	int ret = 0;
 
-	buf = rp_get_user(ubuf, cnt);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
+	/* Unlike the list files, a knob needs a value (like tracing_on). */
+	if (!cnt) {
+		rp_log_err(rp_knobs[k].name, "", "empty write: a value is needed", 0);
+		return -EINVAL;
+	}
+	buf = rp_get_user(rp_knobs[k].name, ubuf, cnt);
+	if (IS_ERR_OR_NULL(buf))
+		return PTR_ERR_OR_ZERO(buf);
 	s = strim(buf);
 	relpoline_lock();
 	if (k == RPK_MODE) {
@@ -1088,9 +1233,8 @@ static ssize_t rp_knob_write(struct file *filp, const char __user *ubuf, size_t 
 	switch (k) {
 	case RPK_ENABLE:
 		ret = rp_set_enabled(v);
-		if (ret == -EBUSY)
-			rp_log_err("enable", s,
-				   "some sites are modified by someone else (kprobe?)", 0);
+		if (ret)
+			rp_log_sync_err("enable", s, ret);
 		break;
 	case RPK_MODE:
 		rp.manual = !strcmp(s, "manual");
@@ -1117,6 +1261,10 @@ static ssize_t rp_knob_write(struct file *filp, const char __user *ubuf, size_t 
 		if (rp.profile != v) {
 			rp.profile = v;
 			ret = rp_sync_all();
+			if (!ret && rp_any_busy())
+				ret = -EBUSY;
+			if (ret)
+				rp_log_sync_err("profile", s, ret);
 		}
 		break;
 	}
@@ -1157,10 +1305,42 @@ static void rp_fill_filter(struct rp_text *t)
 	}
 }
 
+/*
+ * Open a list file (set_relpoline_filter, cgroup_weights): a read snapshot
+ * if opened for reading, and for writing whether the first write replaces
+ * the list ("> file") or adds to it (">> file"). The VFS clears O_TRUNC from
+ * f_flags once ->open() returns, so it is recorded here.
+ */
+static int rp_list_open(struct inode *inode, struct file *filp,
+			void (*fill)(struct rp_text *t))
+{
+	struct rp_text *t;
+	int ret;
+
+	if (filp->f_mode & FMODE_READ) {
+		ret = rp_text_open(inode, filp, fill);
+		if (ret)
+			return ret;
+	} else {
+		ret = rp_open_check(inode, filp);
+		if (ret)
+			return ret;
+		filp->private_data = kzalloc(sizeof(*t), GFP_KERNEL);
+		if (!filp->private_data)
+			return -ENOMEM;
+	}
+	t = filp->private_data;
+	t->replace = (filp->f_mode & FMODE_WRITE) && (filp->f_flags & O_TRUNC) &&
+		     !(filp->f_flags & O_APPEND);
+	return 0;
+}
+
 /* "> file" replaces with the first write, ">> file" appends. */
 static bool rp_replacing(struct file *filp, loff_t *ppos)
 {
-	return *ppos == 0 && (filp->f_flags & O_TRUNC) && !(filp->f_flags & O_APPEND);
+	struct rp_text *t = filp->private_data;
+
+	return *ppos == 0 && t->replace;
 }
 
 static ssize_t rp_filter_write(struct file *filp, const char __user *ubuf, size_t cnt,
@@ -1173,9 +1353,9 @@ static ssize_t rp_filter_write(struct file *filp, const char __user *ubuf, size_
 	char *buf, *p, *nl;
 	int ret = 0;
 
-	buf = rp_get_user(ubuf, cnt);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
+	buf = rp_get_user("set_relpoline_filter", ubuf, cnt);
+	if (IS_ERR_OR_NULL(buf))
+		return PTR_ERR_OR_ZERO(buf);
 	pats = kvcalloc(max, sizeof(*pats), GFP_KERNEL);
 	if (!pats) {
 		kfree(buf);
@@ -1220,7 +1400,10 @@ static ssize_t rp_filter_write(struct file *filp, const char __user *ubuf, size_
 	kvfree(rp_filter);
 	rp_filter = n;
 	rp_nr_filter = i + nr;
+	rp_filter_gen++;
 	ret = rp_sync_all();
+	if (ret)
+		rp_log_sync_err("set_relpoline_filter", buf, ret);
 out:
 	relpoline_unlock();
 	kvfree(pats);
@@ -1233,9 +1416,7 @@ out:
 
 static int rp_filter_fopen(struct inode *inode, struct file *filp)
 {
-	if (filp->f_mode & FMODE_READ)
-		return rp_text_open(inode, filp, rp_fill_filter);
-	return rp_open_check(inode, filp);
+	return rp_list_open(inode, filp, rp_fill_filter);
 }
 
 static const struct file_operations rp_filter_fops = {
@@ -1270,9 +1451,7 @@ static void rp_fill_weights(struct rp_text *t)
 
 static int rp_weights_open(struct inode *inode, struct file *filp)
 {
-	if (filp->f_mode & FMODE_READ)
-		return rp_text_open(inode, filp, rp_fill_weights);
-	return rp_open_check(inode, filp);
+	return rp_list_open(inode, filp, rp_fill_weights);
 }
 
 static ssize_t rp_weights_write(struct file *filp, const char __user *ubuf, size_t cnt,
@@ -1285,9 +1464,9 @@ static ssize_t rp_weights_write(struct file *filp, const char __user *ubuf, size
 	char *buf, *p, *nl;
 	int ret = 0;
 
-	buf = rp_get_user(ubuf, cnt);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
+	buf = rp_get_user("cgroup_weights", ubuf, cnt);
+	if (IS_ERR_OR_NULL(buf))
+		return PTR_ERR_OR_ZERO(buf);
 	wl = kmalloc(sizeof(*wl), GFP_KERNEL);
 	tab = kvmalloc_array(RP_MAX_WEIGHTS, sizeof(*tab), GFP_KERNEL);
 	if (!wl || !tab) {
@@ -1381,9 +1560,14 @@ static const struct file_operations rp_weights_fops = {
 
 /* ---- trace_stat/relpoline ---- */
 
+/*
+ * One row per stubbed site. The site is named when the row is shown, not
+ * when the rows are collected: naming a module site is a kallsyms lookup,
+ * a linear scan of the module's symbols, and only the rows read need it.
+ */
 struct rp_stat_row {
-	u64	hits, misses;
-	char	line[KSYM_NAME_LEN + 200];
+	u64		hits, misses;
+	unsigned int	id;
 };
 
 struct rp_stat_iter {
@@ -1397,7 +1581,6 @@ static int rp_stat_collect(struct relpoline_site *s, void *data)
 {
 	struct rp_stat_iter *it = data;
 	struct rp_stat_row *row, **n;
-	struct rp_text t = {};
 
 	if (!s->stub)
 		return 0;
@@ -1412,10 +1595,7 @@ static int rp_stat_collect(struct relpoline_site *s, void *data)
 	if (!row)
 		return -ENOMEM;
 	relpoline_site_counts(s, &row->hits, &row->misses);
-	t.buf = row->line;
-	t.size = sizeof(row->line);
-	t.fixed = true;
-	rp_print_site(&t, s);
+	row->id = s->id;
 	it->rows[it->nr++] = row;
 	return 0;
 }
@@ -1450,10 +1630,25 @@ static int rp_stat_show(struct seq_file *m, void *p)
 {
 	struct rp_stat_row *row = p;
 	u64 n = row->hits + row->misses;
+	struct relpoline_site *site;
+	struct rp_text *t;
 
-	seq_printf(m, "%12llu %12llu %5llu.%01llu%%  %s\n", row->hits, row->misses,
-		   n ? div64_u64(row->hits * 100, n) : 0,
-		   n ? div64_u64(row->hits * 1000, n) % 10 : 0, row->line);
+	t = rp_text_new();
+	if (!t)
+		return -ENOMEM;
+	relpoline_lock();
+	site = relpoline_find_site_id(row->id);
+	if (site)
+		rp_print_site(t, site);
+	else
+		rp_printf(t, "%u (gone)", row->id);
+	relpoline_unlock();
+	if (t->buf)
+		seq_printf(m, "%12llu %12llu %5llu.%01llu%%  %s\n", row->hits, row->misses,
+			   n ? div64_u64(row->hits * 100, n) : 0,
+			   n ? div64_u64(row->hits * 1000, n) % 10 : 0, t->buf);
+	kvfree(t->buf);
+	kfree(t);
 	return 0;
 }
 

@@ -283,6 +283,7 @@ static int rp_parse_site(const char *line, const struct rp_tok *t,
 	const char *msg;
 	int ret;
 
+	site->pos = t->pos;
 	if (rp_has_hex_prefix(s, t->len)) {
 		ret = rp_parse_hex(s, t->len, &site->val);
 		if (ret)
@@ -370,6 +371,7 @@ static int rp_parse_targets(const char *line, const struct rp_tok *t,
 		msg = rp_parse_target(line + start, i - start, tgt);
 		if (msg)
 			return rp_fail(e, start, msg);
+		tgt->pos = start;
 		for (j = 0; j < cmd->nr_targets; j++)
 			if (rp_same_target(&cmd->targets[j], tgt))
 				return rp_fail(e, start, "duplicate target");

@@ -372,17 +372,55 @@ static void rp_stub_destroy(struct relpoline_stub *stub)
 }
 
 /* Fold a retired stub's counters into its site (after the grace periods). */
+/* The slot of @site's folded per-target hits that holds @target, or -1. */
+static int rp_acc_slot(struct relpoline_site *site, unsigned long target)
+{
+	int i;
+
+	for (i = 0; i < RELPOLINE_MAX_TARGETS; i++)
+		if (site->acc_target[i] == target)
+			return i;
+	return -1;
+}
+
+/* Add the per-target hits @n of @target to @site's folded counts. */
+static void rp_acc_add(struct relpoline_site *site, unsigned long target, u64 n)
+{
+	int i = rp_acc_slot(site, target), j;
+
+	if (i < 0) {
+		/* A free slot, else the one with the fewest hits. */
+		for (i = 0, j = 0; j < RELPOLINE_MAX_TARGETS; j++) {
+			if (!site->acc_target[j]) {
+				i = j;
+				break;
+			}
+			if (site->acc_thits[j] < site->acc_thits[i])
+				i = j;
+		}
+		site->acc_target[i] = target;
+		site->acc_thits[i] = 0;
+	}
+	site->acc_thits[i] += n;
+}
+
 static void rp_stub_fold(struct relpoline_stub *stub)
 {
 	struct relpoline_site *site = stub->site;
+	u64 n;
 	int i;
 
 	if (stub->ctr < 0)
 		return;
 	site->acc_misses += rp_counter_sum(stub->ctr);
-	if (stub->count_hits)
-		for (i = 0; i < stub->nr_targets; i++)
-			site->acc_hits += rp_counter_sum(stub->ctr + 1 + i);
+	if (!stub->count_hits)
+		return;
+	for (i = 0; i < stub->nr_targets; i++) {
+		n = rp_counter_sum(stub->ctr + 1 + i);
+		site->acc_hits += n;
+		if (n)
+			rp_acc_add(site, stub->targets[i], n);
+	}
 }
 
 extern void relpoline_sample_thunk(void);
@@ -668,7 +706,9 @@ EXPORT_SYMBOL_GPL(relpoline_restore_all);
  * relpoline_site_targets - the current targets of a site and their hits
  * @site:	the site
  * @targets:	out, RELPOLINE_MAX_TARGETS entries
- * @hits:	out, RELPOLINE_MAX_TARGETS entries (0 when not counting); may
+ * @hits:	out, RELPOLINE_MAX_TARGETS entries: hits per target since the
+ *		last reset, including those of earlier stubs of the site with
+ *		the same target (they only grow while hits are counted); may
  *		be NULL
  *
  * Must be called with relpoline_lock() held.
@@ -685,9 +725,14 @@ unsigned int relpoline_site_targets(struct relpoline_site *site,
 	if (!stub)
 		return 0;
 	for (i = 0; i < stub->nr_targets; i++) {
+		int a = rp_acc_slot(site, stub->targets[i]);
+
 		targets[i] = stub->targets[i];
-		if (hits)
-			hits[i] = stub->count_hits ? rp_counter_sum(stub->ctr + 1 + i) : 0;
+		if (!hits)
+			continue;
+		hits[i] = a < 0 ? 0 : site->acc_thits[a];
+		if (stub->count_hits)
+			hits[i] += rp_counter_sum(stub->ctr + 1 + i);
 	}
 	return stub->nr_targets;
 }
@@ -739,6 +784,8 @@ void relpoline_reset_counts(void)
 
 			site->acc_hits = 0;
 			site->acc_misses = 0;
+			memset(site->acc_target, 0, sizeof(site->acc_target));
+			memset(site->acc_thits, 0, sizeof(site->acc_thits));
 			if (!stub)
 				continue;
 			for_each_possible_cpu(cpu)
@@ -793,6 +840,39 @@ bool relpoline_req_noop(const struct relpoline_req *r)
 	       stub->sample == r->sample;
 }
 EXPORT_SYMBOL_GPL(relpoline_req_noop);
+
+/**
+ * relpoline_site_recheck_busy - is @site still modified by someone else?
+ * @site:	a site that relpoline_apply() found busy, or any site
+ *
+ * A site is marked busy when relpoline_apply() found foreign bytes in it
+ * (a kprobe's INT3 or optimized jump) and it stays marked until a later
+ * batch patches it. When the other user has gone since, the text holds
+ * relpoline's bytes again: the mark is dropped here and the site can be
+ * patched at once. Must be called with relpoline_lock() held.
+ *
+ * Return: true if the site still holds foreign bytes.
+ */
+bool relpoline_site_recheck_busy(struct relpoline_site *site)
+{
+	u8 want[TEXT_POKE_SITE_MAX];
+	bool busy;
+
+	lockdep_assert_held(&relpoline_mutex);
+	if (!site->busy)
+		return false;
+	if (rp_site_bytes(site, site->stub, want))
+		return true;
+	mutex_lock(&text_mutex);
+	busy = memcmp((void *)site->addr, want, site->len);
+	mutex_unlock(&text_mutex);
+	if (!busy) {
+		site->busy = false;
+		rp_stats.busy--;
+	}
+	return busy;
+}
+EXPORT_SYMBOL_GPL(relpoline_site_recheck_busy);
 
 /**
  * relpoline_set_sample_period - sample one of every @period slow-path calls
@@ -1178,6 +1258,14 @@ static void rp_module_going(struct module *mod)
 	} else {
 		pr_warn("no memory to demote targets in %s\n", mod->name);
 	}
+	/* Its addresses may be reused: forget the hits counted for them. */
+	list_for_each_entry(g, &rp_groups, list)
+		for (i = 0; i < g->nr; i++)
+			for (j = 0; j < RELPOLINE_MAX_TARGETS; j++)
+				if (within_module(g->sites[i].acc_target[j], mod)) {
+					g->sites[i].acc_target[j] = 0;
+					g->sites[i].acc_thits[j] = 0;
+				}
 	if (!own)
 		return;
 	/*

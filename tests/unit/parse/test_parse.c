@@ -286,6 +286,15 @@ START_TEST(cmd_fields)
 	ck_assert_int_eq(cmd.targets[2].kind, RP_REF_SYM);
 	ck_assert_str_eq(cmd.targets[2].sym, "u");
 	ck_assert_str_eq(cmd.targets[2].mod, "");
+	/* token offsets, for the caret of errors found later */
+	ck_assert_uint_eq(cmd.site.pos, 4);
+	ck_assert_uint_eq(cmd.targets[0].pos, 18);
+	ck_assert_uint_eq(cmd.targets[1].pos, 23);
+	ck_assert_uint_eq(cmd.targets[2].pos, 30);
+	ck_ok(do_cmd("  \tpromote  0x10\t0x20,0x10 "));
+	ck_assert_uint_eq(cmd.site.pos, 12);
+	ck_assert_uint_eq(cmd.targets[0].pos, 17);
+	ck_assert_uint_eq(cmd.targets[1].pos, 22);
 
 	ck_ok(do_cmd("block 123"));
 	ck_assert_int_eq(cmd.op, RP_CMD_BLOCK);

@@ -40,6 +40,9 @@ struct relpoline_stub;
  * @busy:	the last patch attempt found foreign bytes at the site
  * @acc_hits:	hits of freed stubs, folded in (since the last reset)
  * @acc_misses:	misses of freed stubs, folded in (since the last reset)
+ * @acc_target:	targets whose per-target hits are in @acc_thits (0: free)
+ * @acc_thits:	per-target hits of freed stubs, by target, so that they
+ *		survive a rewrite of the stub (e.g. profile 1 -> 0 -> 1)
  * @policy:	owned by the policy layer
  *
  * @addr to @refused are set when the site is captured and never change.
@@ -62,6 +65,8 @@ struct relpoline_site {
 	bool			busy;
 	u64			acc_hits;
 	u64			acc_misses;
+	unsigned long		acc_target[RELPOLINE_MAX_TARGETS];
+	u64			acc_thits[RELPOLINE_MAX_TARGETS];
 	void			*policy;
 };
 
@@ -136,6 +141,7 @@ void relpoline_reset_counts(void);
 void relpoline_get_stats(struct relpoline_stats *stats);
 void relpoline_get_stats_locked(struct relpoline_stats *stats);
 bool relpoline_req_noop(const struct relpoline_req *r);
+bool relpoline_site_recheck_busy(struct relpoline_site *site);
 void relpoline_set_sample_period(unsigned int period);
 
 /**
