@@ -231,6 +231,52 @@ static struct relpoline_stub *rp_stub_at(unsigned long addr)
 	return NULL;
 }
 
+/**
+ * relpoline_fixup_copied_insn - unlink a copied site instruction from its stub
+ * @insn:	@copy decoded (decoded again here when @copy changes)
+ * @copy:	a copy of the instruction at @addr (kprobes' __copy_instruction())
+ * @addr:	where the instruction is in kernel text
+ *
+ * A kprobe copies the instruction it probes when it is registered and
+ * emulates or executes that copy on every hit, for as long as it exists.
+ * A copy of a site's "call <stub>" would outlive the stub: relpoline may
+ * repoint the site and free the stub while the kprobe is disarmed (its
+ * INT3 not in the text yet), and the kprobe would then call freed stub
+ * memory. The copy is made to branch to the site's slow path (the thunk it
+ * had at boot) instead: the same call, without the promoted fast path.
+ *
+ * Must be called with text_mutex held: a site that branches to a stub under
+ * text_mutex keeps it (and the stub its owner) until text_mutex is taken
+ * again to repoint the site.
+ *
+ * Return: 0 (@copy needs no change or was changed), or -EINVAL when the
+ * stub cannot be resolved and the instruction must not be copied.
+ */
+int relpoline_fixup_copied_insn(struct insn *insn, u8 *copy, unsigned long addr)
+{
+	struct relpoline_stub *stub;
+	unsigned long dest;
+	u8 op = insn->opcode.bytes[0];
+	s64 rel;
+
+	lockdep_assert_held(&text_mutex);
+	if (insn->immediate.nbytes != 4 ||
+	    !(op == CALL_INSN_OPCODE || op == JMP32_INSN_OPCODE ||
+	      (op == 0x0f && (insn->opcode.bytes[1] & 0xf0) == 0x80)))
+		return 0;
+	dest = addr + insn->length + insn->immediate.value;
+	if (!is_relpoline_stub(dest))
+		return 0;
+	stub = rp_stub_at(dest);
+	if (!stub || (unsigned long)stub->text != dest || !stub->site->slow)
+		return -EINVAL;
+	rel = (s64)stub->site->slow - (s64)(addr + insn->length);
+	if ((s32)rel != rel)
+		return -EINVAL;
+	*(s32 *)(copy + insn_offset_immediate(insn)) = rel;
+	return insn_decode_kernel(insn, copy) < 0 ? -EINVAL : 0;
+}
+
 static int rp_chunk_add(void)
 {
 	struct rp_chunk *c;

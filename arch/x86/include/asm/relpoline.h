@@ -163,8 +163,16 @@ void relpoline_sample(unsigned long *regs, unsigned long ret);
 typedef void (*relpoline_sample_fn_t)(const struct relpoline_sample *s, void *data);
 unsigned long relpoline_drain_samples(relpoline_sample_fn_t fn, void *data);
 bool relpoline_boot_enable(void);
+struct insn;
+int relpoline_fixup_copied_insn(struct insn *insn, u8 *copy, unsigned long addr);
 
 #else /* !CONFIG_RELPOLINE */
+
+struct insn;
+static inline int relpoline_fixup_copied_insn(struct insn *insn, u8 *copy, unsigned long addr)
+{
+	return 0;
+}
 
 static inline bool relpoline_keep_thunks(void)
 {
