@@ -1,0 +1,12 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# profiles: retpoline
+# The focused reproducers of kernel bugs the storm runs found
+# (tests/stress/README, "Kernel problems found"), as regression tests:
+# each must print "not reproduced". kprobe-stale runs last: with the bug
+# back, it oopses the guest (and the run fails on the console report).
+set -u
+. "$(dirname "$0")/lib.sh"
+[ -d /sys/kernel/tracing/relpoline ] || skip "no relpoline in tracefs"
+bash "$RELPOLINE_TOP/tests/stress/repro.sh" filter-trunc stale-busy enable0-retry modwin \
+	wrong-target kprobe-stale
