@@ -56,8 +56,8 @@ bench: kernel module tools
 
 stress: deps
 	@KVARIANT=debug scripts/build-kernel debug && scripts/build-module debug
-	@tests/stress/run-storm 600
-	@tests/stress/run-ftracetest
+	@scripts/build-kernel test && scripts/build-module test
+	@tests/stress/run-stress 600
 
 fuzz: deps
 	@$(MAKE) -s -C tests/fuzz long

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# profiles: all
+# profiles: retpoline off lfence on disabled
 # The guest booted our kernel, tracefs is there, and the spectre_v2 mode
 # asked for on the command line is the one the kernel reports.
 set -u

@@ -10,12 +10,11 @@
 # every 50 writes the format of sites and the monotonicity of the counters
 # (see tests/security/rpwrite.c); then RPW_LEAK_ROUNDS (default
 # RPW_WRITES/20) rounds of the same 13 failing writes, and kernel memory must not
-# grow (rpwrite -M). RPW_KPROBE=1 adds a second pass of
+# grow (rpwrite -M). Then (RPW_KPROBE=1, the default) a second pass of
 # RPW_WRITES/4 writes with a kprobe going on and off the filter's sites
-# every 200 writes (fewer for short runs; busy sites, EBUSY); it is off by default because a
-# blank write to control while a site is busy oopses the kernel at the
-# time of writing. The host wrapper tests/security/run-random-writes runs
-# the long version in its own guest.
+# every 200 writes (fewer for short runs; busy sites, EBUSY). The host
+# wrapper tests/security/run-random-writes runs the long version in its
+# own guest.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$RELPOLINE_TOP/tests/security/guest-lib.sh"
@@ -50,7 +49,7 @@ t0=$(date +%s)
 	-M "${RPW_LEAK_ROUNDS:-$((N / 20))}" || rc=$?
 t1=$(date +%s)
 echo "pass 1: $N writes in $((t1 - t0)) s (exit $rc)"
-if [ "${RPW_KPROBE:-0}" = 1 ] && [ $rc -eq 0 ]; then
+if [ "${RPW_KPROBE:-1}" = 1 ] && [ $rc -eq 0 ]; then
 	n2=$((N / 4 > 0 ? N / 4 : 1))
 	k=$((n2 >= 1000 ? 200 : (n2 / 5 > 0 ? n2 / 5 : 1)))
 	"$RPWRITE" -s $((SEED + 1)) -n "$n2" -k 50 -p $((n2 / 5 > 0 ? n2 / 5 : 1)) -K $k \

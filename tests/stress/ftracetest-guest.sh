@@ -70,7 +70,7 @@ if [ -d $RP ]; then
 			v=$(cat /sys/kernel/debug/relpoline_test/kernel)
 			echo "ftracetest-guest: after enable 0: $v"
 			case " $v" in
-			*" stubbed=0 "*" mismatch=0 "*) ;;
+			*" stubbed=0 "*"mismatch=0 "*) ;;
 			*) echo "ftracetest-guest: text not restored"; st=1 ;;
 			esac
 			rmmod relpoline_test
