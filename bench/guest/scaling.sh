@@ -10,19 +10,21 @@
 #  2. pass "filter": set_relpoline_filter ":mod:relpoline_bulk", then for
 #     each N: load, enable (only the module's sites), call every site once
 #     through its stub, disable, unload.
-# The "all" pass comes first because the filter cannot be cleared again
-# ("echo > set_relpoline_filter" appends: O_TRUNC is gone from f_flags by
-# the time write() looks at it). In the filter pass trace_stat is only
-# read while relpoline is disabled: while enabled, every read evaluates
-# the filter for every site, which for a module site is a kallsyms lookup,
-# a linear scan of the module's symbols (O(N^2) per read).
+# The filter ":mod:relpoline_bulk" selects by module name, without a
+# kallsyms lookup per site (a linear scan of the module's symbols for a
+# module site), and a site's verdict is cached until the filter changes,
+# so neither the enable nor reads of trace_stat are O(N^2).
 #
 # One line per step goes to $RELPOLINE_RUN/scaling.txt:
-#   n=N pass=P step=STEP ns=NANOSECONDS <the "# hits=..." totals line>
-#   n=N pass=P step=states <the "# totals:" line>
-#   n=N pass=filter step=calls calls=C
-# STEP: insmod, before, enable, disable, after, rmmod (ns: the guest clock
-# around the write; under TCG only relative values mean anything).
+#   n=N pass=P step=STEP ns=NANOSECONDS [<the "# hits=..." totals line>] t=T
+#   n=N pass=P step=states-STEP <the "# totals:" line after STEP> t=T
+#   n=N pass=filter step=calls calls=C t=T
+#   n=N pass=filter step=enable-tick ns=NS t=T   (every 5 s of the enable)
+# STEP: insmod, before, enable, retrain (filter pass: promotes every site
+# of the module in one batch), disable, after, rmmod (ns: the guest clock
+# around the write; under TCG only relative values mean anything); T: the
+# guest clock since the script started. Every line also carries rep=K:
+# sizes up to 1000 sites are measured 3 times, up to 10000 twice.
 #
 # usage: scaling.sh "N..." ["ALL_NS..."]
 set -u
@@ -35,9 +37,21 @@ all_ns=${2:-${ns##* }}
 : > "$OUT"
 log() { echo "bench-scaling: $*"; }
 now() { date +%s%N; }
-totals() { head -n 2 $S | sed -n 2p | sed 's/^# //'; }
-states() { head -n 1 $S | sed 's/^# totals: //'; }
-rec() { echo "n=$1 pass=$2 step=$3 ns=$4 $(totals)" >> "$OUT"; }
+T0=$(date +%s%N)
+# "t=": guest ns since the start of this script, on every line
+put() { echo "$* rep=${REP:-1} t=$(( $(date +%s%N) - T0 ))" >> "$OUT"; }
+# small sizes are repeated (the report keeps the fastest repetition: under
+# TCG on a busy host, noise only ever adds time)
+reps_for() { if [ "$1" -le 1000 ]; then echo 3; elif [ "$1" -le 10000 ]; then echo 2; else echo 1; fi; }
+# rec N PASS STEP NS [states]: a line with the totals (one read of the
+# first two lines of trace_stat), and with "states" a second line with
+# the sites by state
+rec() {
+	local h
+	h=$(head -n 2 $S)
+	put "n=$1 pass=$2 step=$3 ns=$4 $(printf '%s\n' "$h" | sed -n 2p | sed 's/^# //')"
+	[ -n "${5:-}" ] && put "n=$1 pass=$2 step=states-$3 $(printf '%s\n' "$h" | sed -n 1p | sed 's/^# totals: //')"
+}
 wr() { echo "$2" > "$1"; }
 # timed VAR CMD...: run CMD, set VAR to its duration in ns
 timed() {
@@ -62,20 +76,19 @@ load() {
 	local n=$1 ko=$TOP/build/bench/bulk-$1/relpoline_bulk.ko d
 	[ -f "$ko" ] || { log "missing $ko"; rc=1; return 1; }
 	timed d insmod "$ko" || { log "insmod $ko failed"; rc=1; return 1; }
-	rec "$n" "$2" insmod "$d"
+	put "n=$n pass=$2 step=insmod ns=$d"
 }
 unload() {
 	local d
 	timed d rmmod relpoline_bulk || { log "rmmod failed"; rc=1; }
-	rec "$1" "$2" rmmod "$d"
+	put "n=$1 pass=$2 step=rmmod ns=$d"
 }
 
 pass_all() {
 	local n=$1 d
 	rec "$n" all before 0
 	timed d wr $T/enable 1 || { log "n=$n all: enable failed"; rc=1; }
-	rec "$n" all enable "$d"
-	echo "n=$n pass=all step=states $(states)" >> "$OUT"
+	rec "$n" all enable "$d" states
 	timed d wr $T/enable 0 || { log "n=$n all: disable failed"; rc=1; }
 	rec "$n" all disable "$d"
 	log "n=$n all: enable+disable done"
@@ -84,26 +97,49 @@ pass_all() {
 pass_filter() {
 	local n=$1 d
 	rec "$n" filter before 0
+	# a tick every 5 s: a lower bound of the time if the guest is stopped
+	# (timeout) in the middle of this write
+	local t0 tk
+	t0=$(now)
+	( while sleep 5; do put "n=$n pass=filter step=enable-tick ns=$(( $(now) - t0 ))"; done ) &
+	tk=$!
 	timed d wr $T/enable 1 || { log "n=$n filter: enable failed"; rc=1; }
-	echo "n=$n pass=filter step=enable ns=$d" >> "$OUT"
+	kill $tk 2>/dev/null
+	wait $tk 2>/dev/null
+	rec "$n" filter enable "$d" states
 	echo 1 > /sys/kernel/debug/relpoline_bulk/run
-	echo "n=$n pass=filter step=calls calls=$(cat /sys/kernel/debug/relpoline_bulk/calls)" >> "$OUT"
+	put "n=$n pass=filter step=calls calls=$(cat /sys/kernel/debug/relpoline_bulk/calls)"
+	# every site was called once and sampled (sample_period 1): a retrain
+	# with min_samples 1 promotes all of them in one batch
+	timed d wr $T/control retrain || { log "n=$n filter: retrain failed"; rc=1; }
+	rec "$n" filter retrain "$d" states
 	timed d wr $T/enable 0 || { log "n=$n filter: disable failed"; rc=1; }
-	echo "n=$n pass=filter step=disable ns=$d" >> "$OUT"
+	rec "$n" filter disable "$d"
 	rec "$n" filter after 0
 	log "n=$n filter: enable+run+disable done"
 }
 
-pass_all 0
+for REP in $(seq 1 "$(reps_for 0)"); do
+	pass_all 0
+done
+REP=1
 for n in $all_ns; do
 	load "$n" all || continue
-	pass_all "$n"
+	for REP in $(seq 1 "$(reps_for "$n")"); do
+		pass_all "$n"
+	done
+	REP=1
 	unload "$n" all
 done
 echo ':mod:relpoline_bulk' > $T/set_relpoline_filter || { log "filter failed"; exit 1; }
+echo 1 > $T/sample_period
+echo 1 > $T/min_samples
 for n in $ns; do
 	load "$n" filter || continue
-	pass_filter "$n"
+	for REP in $(seq 1 "$(reps_for "$n")"); do
+		pass_filter "$n"
+	done
+	REP=1
 	unload "$n" filter
 done
 cat "$OUT"
