@@ -4,7 +4,7 @@
 # ftracetest-guest.sh off|on [MODULE.ko]: run IN the guest (see
 # tests/stress/run-ftracetest). Runs the base tree's whole upstream
 # ftracetest (default test.d) from a copy in /tmp, with relpoline
-# disabled ("off") or enabled in auto mode with interval_ms 10 and a
+# disabled ("off") or enabled in auto mode with interval_ms 100 and a
 # background dd/pipe workload ("on"). Prints ftracetest's output, its
 # result counts, and for "on" relpoline's activity; then (if the test
 # module is given) disables relpoline and checks that every site holds its
@@ -25,7 +25,7 @@ cp -r "$top/build/linux/tools/testing/selftests/ftrace" "$ft" || exit 1
 bgpid=
 if [ "$mode" = on ]; then
 	echo auto > $RP/mode
-	echo 10 > $RP/interval_ms
+	echo 100 > $RP/interval_ms
 	echo 1 > $RP/enable || { echo "ftracetest-guest: could not enable relpoline"; exit 1; }
 	(
 		while :; do
@@ -36,7 +36,7 @@ if [ "$mode" = on ]; then
 		done
 	) > /dev/null 2>&1 &
 	bgpid=$!
-	echo "ftracetest-guest: relpoline enabled (auto, interval_ms 10), workload pid $bgpid"
+	echo "ftracetest-guest: relpoline enabled (auto, interval_ms 100), workload pid $bgpid"
 	head -n 2 $T/trace_stat/relpoline
 fi
 
