@@ -256,8 +256,17 @@ static void rp_req_for(struct relpoline_site *site, struct rp_pol *pol, bool man
 	r->sample = true;
 	r->count_hits = rp.profile;
 	if (pol->state == RPS_PROMOTED || pol->state == RPS_PINNED) {
-		r->nr_targets = pol->nr;
-		memcpy(r->targets, pol->targets, sizeof(r->targets));
+		unsigned int i;
+
+		/*
+		 * A target in a module that is going is left out: between the
+		 * module's state becoming GOING and rp_module_notify() dropping
+		 * its targets from the policy, a sync would otherwise ask for
+		 * a stub that relpoline_apply() refuses.
+		 */
+		for (i = 0; i < pol->nr; i++)
+			if (relpoline_valid_target(pol->targets[i]))
+				r->targets[r->nr_targets++] = pol->targets[i];
 	}
 }
 
