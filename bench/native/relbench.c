@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include <asm/relpoline_encode.h>
+#include "rp_lowmap.h"
 
 /* rb_tmpl.S */
 extern const u8 rb_loop[], rb_loop_site[], rb_loop_end[];
@@ -171,23 +172,10 @@ static void map_areas(void)
 	void *p;
 	int i;
 
-	p = mmap((void *)LOW_WANT, LOW_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (p != MAP_FAILED && p != (void *)LOW_WANT) {
-		munmap(p, LOW_SIZE);
-		p = MAP_FAILED;
-	}
-	if (p == MAP_FAILED)
-		p = mmap(NULL, LOW_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	if (p == MAP_FAILED)
-		die("cannot map the low RWX area");
-	if ((uintptr_t)p + LOW_SIZE > 0x80000000UL) {
-		errno = ERANGE;
-		die("low area not below 2 GiB");
-	}
+	p = rp_map_low_rwx(LOW_WANT, LOW_SIZE);
+	if (!p)
+		die("cannot map the low RWX area below 2 GiB");
 	low = p;
-	memset(low, 0xcc, LOW_SIZE);
 
 	gs = aligned_alloc(4096, GS_SIZE);
 	if (!gs)

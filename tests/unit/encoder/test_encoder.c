@@ -28,6 +28,7 @@
 #include <asm/relpoline_encode.h>
 
 #include "rp_disasm.h"
+#include "rp_lowmap.h"
 
 /*
  * Check's ck_assert*() macros record a checkpoint (a write to the parent
@@ -174,21 +175,9 @@ static void exec_setup(void)
 	void *p;
 	long ret;
 
-	p = mmap((void *)LOW_WANT, LOW_SIZE,
-		 PROT_READ | PROT_WRITE | PROT_EXEC,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (p != MAP_FAILED && p != (void *)LOW_WANT) {
-		munmap(p, LOW_SIZE);
-		p = MAP_FAILED;
-	}
-	if (p == MAP_FAILED)
-		p = mmap(NULL, LOW_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-	EXPECT(p != MAP_FAILED, "cannot map low RWX area");
-	EXPECT((uintptr_t)p + LOW_SIZE <= 0x80000000UL,
-		      "low area %p not below 2 GiB", p);
+	p = rp_map_low_rwx(LOW_WANT, LOW_SIZE);	/* int3 everywhere */
+	EXPECT(p, "cannot map the low RWX area below 2 GiB: %s", strerror(errno));
 	low = p;
-	memset(low, 0xcc, LOW_SIZE);	/* int3 everywhere */
 	memset(low + REC_OFF, 0, GS_AREA_OFF + GS_AREA_SIZE);
 	ret = syscall(SYS_arch_prctl, ARCH_SET_GS,
 		      (unsigned long)(uintptr_t)(low + GS_BASE_OFF));
