@@ -11,6 +11,9 @@
  * rb_calib is executed in place.
  */
 
+#include "relpoline_regs.S"
+#include "rp_asm.h"
+
 /*
  * The measured loop, identical for every variant; only the 5 bytes at
  * rb_loop_site (offset rb_loop_site - rb_loop) are rewritten, exactly as
@@ -25,12 +28,7 @@
 	.globl	rb_loop, rb_loop_site, rb_loop_end
 	.balign	64
 rb_loop:
-	push	%rbx
-	push	%rbp
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
+	PUSH_CALLEE_SAVED
 	mov	%rdi, %r12
 	mov	%rsi, %r13
 	mov	%rdx, %r14
@@ -43,12 +41,7 @@ rb_loop_site:
 	.byte	0x0f, 0x1f, 0x44, 0x00, 0x00	/* 5-byte NOP, patched */
 	dec	%r13
 	jnz	1b
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbp
-	pop	%rbx
+	POP_CALLEE_SAVED
 	ret
 rb_loop_end:
 
@@ -129,22 +122,7 @@ rb_sample_cheap_end:
 	.globl	rb_sample_full_ring
 	.balign	32
 rb_sample_full:
-	pushq	%r15
-	pushq	%r14
-	pushq	%r13
-	pushq	%r12
-	pushq	%r11
-	pushq	%r10
-	pushq	%r9
-	pushq	%r8
-	pushq	%rdi
-	pushq	%rsi
-	pushq	%rbp
-	pushq	$0
-	pushq	%rbx
-	pushq	%rdx
-	pushq	%rcx
-	pushq	%rax
+	RELPOLINE_PUSH_REGS
 	movq	%rsp, %rdi
 	movq	16*8(%rsp), %rsi		/* return address into the stub */
 	/* n = %gs:count++; ring[n & 63] = {stub, target} */
@@ -169,22 +147,7 @@ rb_sample_full_cd:
 	.long	0
 rb_sample_full_per:
 	.long	16
-	popq	%rax
-	popq	%rcx
-	popq	%rdx
-	popq	%rbx
-	addq	$8, %rsp
-	popq	%rbp
-	popq	%rsi
-	popq	%rdi
-	popq	%r8
-	popq	%r9
-	popq	%r10
-	popq	%r11
-	popq	%r12
-	popq	%r13
-	popq	%r14
-	popq	%r15
+	RELPOLINE_POP_REGS
 	ret
 	int3
 rb_sample_full_end:

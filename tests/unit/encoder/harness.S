@@ -11,6 +11,8 @@
  * rp_run_ret.  After the return all GPRs (including %rsp) are stored in
  * rp_h_out[reg].
  */
+#include "rp_asm.h"
+
 #define RP_CANARY 0x5afe5afe00000000
 
 	.bss
@@ -26,12 +28,7 @@ rp_h_rsp:	.skip 8
 	.globl rp_run
 	.type rp_run, @function
 rp_run:
-	push	%rbx
-	push	%rbp
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
+	PUSH_CALLEE_SAVED
 
 	mov	%rsp, %rsi
 	movabs	$RP_CANARY, %rax
@@ -82,12 +79,7 @@ rp_run_ret:
 	mov	%r14, rp_h_out + 8 * 14(%rip)
 	mov	%r15, rp_h_out + 8 * 15(%rip)
 
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbp
-	pop	%rbx
+	POP_CALLEE_SAVED
 	ret
 	.size rp_run, . - rp_run
 
