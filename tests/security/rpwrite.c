@@ -67,6 +67,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "relpoline.h"
+
 #define MAXW		(200 * 1024)	/* largest payload */
 #define KMAX		(64 * 1024)	/* the kernel's limit per write */
 
@@ -858,70 +860,7 @@ static bool raw_address_in(const char *s, char *where, size_t wsz)
 	return false;
 }
 
-static bool is_num(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
-static bool sym_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '$';
-}
-
-/* "sym+0xOFF/0xSIZE" */
-static bool site_field_ok(const char *s)
-{
-	const char *p = s;
-
-	while (sym_char(*p))
-		p++;
-	if (p == s || strncmp(p, "+0x", 3))
-		return false;
-	p += 3;
-	if (!isxdigit((unsigned char)*p))
-		return false;
-	while (isxdigit((unsigned char)*p))
-		p++;
-	if (strncmp(p, "/0x", 3))
-		return false;
-	p += 3;
-	if (!isxdigit((unsigned char)*p))
-		return false;
-	while (isxdigit((unsigned char)*p))
-		p++;
-	return !*p;
-}
-
-/* "sym:HITS" or "sym[mod]:HITS" */
-static bool target_tok_ok(const char *s, unsigned long long *hits)
-{
-	const char *p = s, *c = strrchr(s, ':');
-
-	if (!c || !is_num(c + 1))
-		return false;
-	*hits = strtoull(c + 1, NULL, 10);
-	while (p < c && sym_char(*p))
-		p++;
-	if (p == s)
-		return false;
-	if (p < c && *p == '[') {
-		p++;
-		while (p < c && (isalnum((unsigned char)*p) || *p == '_' || *p == '-'))
-			p++;
-		if (*p != ']')
-			return false;
-		p++;
-	}
-	return p == c;
-}
-
-static const char *const states[] = { "off", "learning", "promoted", "pinned", "blocked",
-				      "busy" };
+/* every register a site's "reg" column may name */
 static const char *const regs[] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
 				    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
 
@@ -942,90 +881,78 @@ struct mono {
 	bool seen;
 };
 static struct mono *mono;
+static unsigned int mono_cap;
 static unsigned long reset_epoch = 1;
 static unsigned long nchecks, nsite_lines;
 
+/*
+ * "sites" must parse with the tools' own parser (tools/lib/relpoline,
+ * strictly: no unknown columns), and what it says must be consistent:
+ * targets only in the promoted states, target hits within the site's,
+ * counters monotonic until a reset, no id twice (the parser checks that).
+ */
 static void check_sites(void)
 {
-	char *buf = read_rel("sites"), *line, *save, where[64];
-	static unsigned char *seen_id;
-	static unsigned int seen_cap;
+	char *buf = read_rel("sites"), where[64], name[300];
+	struct rp_syntax_err err;
+	struct rp_sites ss;
+	size_t k;
 
 	nchecks++;
 	if (!buf) {
 		fail(FC_SITES, "cannot read sites: %s", ename(errno));
 		return;
 	}
-	if (seen_cap < max_id + 1) {
-		seen_cap = max_id + 1;
-		seen_id = realloc(seen_id, seen_cap);
-		mono = realloc(mono, seen_cap * sizeof(*mono));
-		memset(mono, 0, seen_cap * sizeof(*mono));
-	}
-	memset(seen_id, 0, seen_cap);
 	if (raw_address_in(buf, where, sizeof(where)))
 		fail(FC_ADDR, "sites shows a raw address: ...%s", where);
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[16], *tok, *s2, copy[4096];
-		unsigned int nf = 0, i, id;
-		unsigned long long hits, misses, th, sum = 0;
-
-		if (line[0] == '#')
-			continue;
-		nsite_lines++;
-		snprintf(copy, sizeof(copy), "%s", line);
-		for (tok = strtok_r(line, " ", &s2); tok && nf < 16; tok = strtok_r(NULL, " ", &s2))
-			f[nf++] = tok;
-		if (nf < 8 || nf > 12) {
-			fail(FC_SITES, "%u fields: '%s'", nf, copy);
-			continue;
-		}
-		if (!is_num(f[0]) || !site_field_ok(f[1]) ||
-		    !(strcmp(f[2], "-") == 0 || isalnum((unsigned char)f[2][0])) ||
-		    !in_list(f[3], (const char *const[]){ "call", "jmp", "jcc" }, 3) ||
-		    !in_list(f[4], regs, 16) || !in_list(f[5], states, 6) ||
-		    !is_num(f[6]) || !is_num(f[7])) {
-			fail(FC_SITES, "bad line: '%s'", copy);
-			continue;
-		}
-		id = strtoul(f[0], NULL, 10);
-		hits = strtoull(f[6], NULL, 10);
-		misses = strtoull(f[7], NULL, 10);
-		for (i = 8; i < nf; i++) {
-			if (!target_tok_ok(f[i], &th)) {
-				fail(FC_SITES, "bad target '%s' in '%s'", f[i], copy);
-				break;
-			}
-			sum += th;
-		}
-		if (i < nf)
-			continue;
-		if (sum > hits)
-			fail(FC_HITSUM, "target hits %llu > site hits: '%s'", sum, copy);
-		if ((!strcmp(f[5], "promoted") || !strcmp(f[5], "pinned")) && nf == 8)
-			fail(FC_SITES, "%s without targets: '%s'", f[5], copy);
-		if ((!strcmp(f[5], "learning") || !strcmp(f[5], "off") ||
-		     !strcmp(f[5], "blocked")) && nf > 8)
-			fail(FC_SITES, "%s with targets: '%s'", f[5], copy);
-		if (id > max_id) {	/* a module loaded meanwhile: grow */
-			unsigned int ncap = id + 1;
-
-			seen_id = realloc(seen_id, ncap);
-			memset(seen_id + seen_cap, 0, ncap - seen_cap);
-			mono = realloc(mono, ncap * sizeof(*mono));
-			memset(mono + seen_cap, 0, (ncap - seen_cap) * sizeof(*mono));
-			seen_cap = ncap;
-			max_id = id;
-		}
-		if (seen_id[id]++)
-			fail(FC_SITES, "id %u listed twice", id);
-		if (mono[id].seen && mono[id].epoch == reset_epoch &&
-		    (hits < mono[id].hits || misses < mono[id].misses))
-			fail(FC_MONO, "site %u: hits %llu -> %llu, misses %llu -> %llu without reset",
-			     id, mono[id].hits, hits, mono[id].misses, misses);
-		mono[id] = (struct mono){ hits, misses, reset_epoch, true };
+	if (rp_sites_parse_owned(buf, strlen(buf), false, &ss, &err)) {
+		fail(FC_SITES, "sites does not parse: %s", err.msg);
+		return;
 	}
-	free(buf);
+	for (k = 0; k < ss.nr; k++) {
+		const struct rp_site *s = &ss.v[k];
+		bool promoted = s->state == RP_STATE_PROMOTED || s->state == RP_STATE_PINNED;
+		unsigned long long sum = 0;
+		unsigned int i, id = s->id;
+
+		nsite_lines++;
+		rp_site_name(s, name, sizeof(name));
+		if (s->nr_extra || !in_list(s->reg, regs, 16) || s->nr_targets > 4) {
+			fail(FC_SITES, "line %u (%s): %u unknown columns, reg '%s', %u targets",
+			     s->line, name, s->nr_extra, s->reg, s->nr_targets);
+			continue;
+		}
+		for (i = 0; i < s->nr_targets; i++)
+			sum += s->targets[i].hits;
+		if (sum > s->hits)
+			fail(FC_HITSUM, "%s: target hits %llu > site hits %llu", name, sum,
+			     (unsigned long long)s->hits);
+		if (promoted && !s->nr_targets)
+			fail(FC_SITES, "%s: %s without targets", name, rp_state_name(s->state));
+		if ((s->state == RP_STATE_LEARNING || s->state == RP_STATE_OFF ||
+		     s->state == RP_STATE_BLOCKED) && s->nr_targets)
+			fail(FC_SITES, "%s: %s with targets", name, rp_state_name(s->state));
+		if (id > max_id)	/* a module loaded meanwhile */
+			max_id = id;
+		if (id >= mono_cap) {
+			unsigned int ncap = max_id + 1;
+
+			mono = realloc(mono, ncap * sizeof(*mono));
+			if (!mono) {
+				perror("rpwrite");
+				exit(2);
+			}
+			memset(mono + mono_cap, 0, (ncap - mono_cap) * sizeof(*mono));
+			mono_cap = ncap;
+		}
+		if (mono[id].seen && mono[id].epoch == reset_epoch &&
+		    (s->hits < mono[id].hits || s->misses < mono[id].misses))
+			fail(FC_MONO, "site %u: hits %llu -> %llu, misses %llu -> %llu without reset",
+			     id, mono[id].hits, (unsigned long long)s->hits, mono[id].misses,
+			     (unsigned long long)s->misses);
+		mono[id] = (struct mono){ s->hits, s->misses, reset_epoch, true };
+	}
+	rp_sites_free(&ss);
 	buf = slurp(path_of("../trace_stat/relpoline"), NULL);
 	if (buf) {
 		if (raw_address_in(buf, where, sizeof(where)))
