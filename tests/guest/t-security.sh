@@ -78,19 +78,30 @@ for f in sites available_sites; do
 	[ "$m" = 440 ] || bad "$f has mode $m, want 440 (as available_filter_functions)"
 done
 
+# try_files AS CHECK: as user AS (as_nobody, as_tracer), read every file
+# and write "1" to every writable one; print a table row per file and
+# judge it with CHECK FILE READ WRITE (WRITE is "-" for a read-only file)
+try_files() {
+	local as=$1 check=$2 f p r w
+	for f in $FILES trace_stat; do
+		p=$(path "$f")
+		r=$($as "$RPW" -r "$p")
+		w=-
+		case " $(echo $RW) " in *" $f "*) w=$($as "$RPW" -a "$p" "1") ;; esac
+		printf '  %-40s %-10s %s\n' "relpoline/$f" "$r" "$w"
+		$check "$f" "$r" "$w"
+	done
+}
+
 # ---- B. unprivileged users ----
 echo "=== B. nobody (uid/gid 65534, no groups): read / write of every file"
 sec_snap > $W/before
 printf '  %-40s %-10s %s\n' file read write
-for f in $FILES trace_stat; do
-	p=$(path "$f")
-	r=$(as_nobody "$RPW" -r "$p")
-	w=-
-	case " $(echo $RW) " in *" $f "*) w=$(as_nobody "$RPW" -a "$p" "1") ;; esac
-	printf '  %-40s %-10s %s\n' "relpoline/$f" "$r" "$w"
-	case $r in open:EACCES|open:EPERM) ;; *) bad "nobody reading $f: $r" ;; esac
-	case $w in -|open:EACCES|open:EPERM) ;; *) bad "nobody writing $f: $w" ;; esac
-done
+nobody_ok() { # file read write
+	case $2 in open:EACCES|open:EPERM) ;; *) bad "nobody reading $1: $2" ;; esac
+	case $3 in -|open:EACCES|open:EPERM) ;; *) bad "nobody writing $1: $3" ;; esac
+}
+try_files as_nobody nobody_ok
 sec_snap > $W/after
 cmp -s $W/before $W/after && good "nothing changed" || { diff $W/before $W/after; bad "state changed by nobody's attempts"; }
 for f in tracing_on trace; do
@@ -159,18 +170,14 @@ if mount -o remount,gid=$TGID,mode=0750 $T; then
 	echo "tracefs remounted gid=$TGID,mode=0750: $(stat -c '%A %U:%G' $T) relpoline: $(stat -c '%A %U:%G' $R)"
 	echo 1 > /proc/sys/kernel/kptr_restrict
 	printf '  %-40s %-10s %s\n' "file (uid 65534, gid $TGID)" read write
-	for f in $FILES trace_stat; do
-		p=$(path "$f")
-		r=$(as_tracer "$RPW" -r "$p")
-		w=-
-		case " $(echo $RW) " in *" $f "*) w=$(as_tracer "$RPW" -a "$p" "1") ;; esac
-		printf '  %-40s %-10s %s\n' "relpoline/$f" "$r" "$w"
-		case $f in
-		control) case $r in open:EACCES) ;; *) bad "tracer reading control: $r" ;; esac ;;
-		*) case $r in OK*) ;; *) bad "tracer cannot read $f: $r" ;; esac ;;
+	tracer_ok() { # file read write
+		case $1 in
+		control) case $2 in open:EACCES) ;; *) bad "tracer reading control: $2" ;; esac ;;
+		*) case $2 in OK*) ;; *) bad "tracer cannot read $1: $2" ;; esac ;;
 		esac
-		case $w in -|open:EACCES|open:EPERM) ;; *) bad "tracer writing $f: $w" ;; esac
-	done
+		case $3 in -|open:EACCES|open:EPERM) ;; *) bad "tracer writing $1: $3" ;; esac
+	}
+	try_files as_tracer tracer_ok
 	hits=$(scan tracer $ALL $T/trace)
 	if [ -n "$hits" ]; then
 		echo "$hits"
