@@ -27,6 +27,7 @@
 #include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/relpoline_parse.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tracefs.h>
@@ -681,6 +682,7 @@ struct rp_text {
 	size_t	len, size;
 	bool	fixed;		/* @buf is not ours: truncate, never grow */
 	bool	replace;	/* opened for write with O_TRUNC, without O_APPEND */
+	struct seq_file *seq;	/* if set, print there instead of @buf */
 };
 
 static __printf(2, 3) void rp_printf(struct rp_text *t, const char *fmt, ...)
@@ -688,6 +690,12 @@ static __printf(2, 3) void rp_printf(struct rp_text *t, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	if (t->seq) {
+		va_start(ap, fmt);
+		seq_vprintf(t->seq, fmt, ap);
+		va_end(ap);
+		return;
+	}
 	if (!t->buf)
 		return;
 	for (;;) {
@@ -1639,25 +1647,20 @@ static int rp_stat_show(struct seq_file *m, void *p)
 {
 	struct rp_stat_row *row = p;
 	u64 n = row->hits + row->misses;
+	struct rp_text t = { .seq = m };
 	struct relpoline_site *site;
-	struct rp_text *t;
 
-	t = rp_text_new();
-	if (!t)
-		return -ENOMEM;
+	seq_printf(m, "%12llu %12llu %5llu.%01llu%%  ", row->hits, row->misses,
+		   n ? div64_u64(row->hits * 100, n) : 0,
+		   n ? div64_u64(row->hits * 1000, n) % 10 : 0);
 	relpoline_lock();
 	site = relpoline_find_site_id(row->id);
 	if (site)
-		rp_print_site(t, site);
+		rp_print_site(&t, site);
 	else
-		rp_printf(t, "%u (gone)", row->id);
+		rp_printf(&t, "%u (gone)", row->id);
 	relpoline_unlock();
-	if (t->buf)
-		seq_printf(m, "%12llu %12llu %5llu.%01llu%%  %s\n", row->hits, row->misses,
-			   n ? div64_u64(row->hits * 100, n) : 0,
-			   n ? div64_u64(row->hits * 1000, n) % 10 : 0, t->buf);
-	kvfree(t->buf);
-	kfree(t);
+	seq_putc(m, '\n');
 	return 0;
 }
 
