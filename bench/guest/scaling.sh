@@ -119,28 +119,25 @@ pass_filter() {
 	log "n=$n filter: enable+run+disable done"
 }
 
-for REP in $(seq 1 "$(reps_for 0)"); do
-	pass_all 0
-done
-REP=1
-for n in $all_ns; do
-	load "$n" all || continue
-	for REP in $(seq 1 "$(reps_for "$n")"); do
-		pass_all "$n"
+# sweep PASS N...: for each N, with the bulk module of N sites loaded (none
+# for 0), run pass_PASS N reps_for(N) times
+sweep() {
+	local pass=$1 n
+	shift
+	for n in "$@"; do
+		if [ "$n" -gt 0 ]; then load "$n" "$pass" || continue; fi
+		for REP in $(seq 1 "$(reps_for "$n")"); do
+			"pass_$pass" "$n"
+		done
+		REP=1
+		if [ "$n" -gt 0 ]; then unload "$n" "$pass"; fi
 	done
-	REP=1
-	unload "$n" all
-done
+}
+
+sweep all 0 $all_ns
 echo ':mod:relpoline_bulk' > $T/set_relpoline_filter || { log "filter failed"; exit 1; }
 echo 1 > $T/sample_period
 echo 1 > $T/min_samples
-for n in $ns; do
-	load "$n" filter || continue
-	for REP in $(seq 1 "$(reps_for "$n")"); do
-		pass_filter "$n"
-	done
-	REP=1
-	unload "$n" filter
-done
+sweep filter $ns
 cat "$OUT"
 exit $rc
