@@ -97,6 +97,13 @@ struct rp_syntax_err {
 };
 
 /*
+ * Fill err (if not NULL) with "line N: " (when line is not 0) and the
+ * formatted message; returns -EINVAL, for "return rp_syntax_error(...)".
+ */
+int rp_syntax_error(struct rp_syntax_err *err, unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
  * Parse the text of relpoline/sites (available == false) or
  * relpoline/available_sites (available == true).
  *

@@ -15,7 +15,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,20 +39,6 @@ void rp_profile_free(struct rp_profile *p)
 	free(p->v);
 	p->v = NULL;
 	p->nr = 0;
-}
-
-static int perr(struct rp_syntax_err *err, unsigned int line, const char *fmt, ...)
-{
-	va_list ap;
-	int n = 0;
-
-	err->line = line;
-	if (line)
-		n = snprintf(err->msg, sizeof(err->msg), "line %u: ", line);
-	va_start(ap, fmt);
-	vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
 }
 
 static int push_entry(struct rp_profile *p, size_t *cap, struct rp_pentry *e)
@@ -113,19 +98,19 @@ static int parse_site_line(char **tok, unsigned int ntok, unsigned int lineno,
 	memset(e, 0, sizeof(*e));
 	e->line = lineno;
 	if (ntok < 5)
-		return perr(err, lineno, "missing columns: need 'site SYMBOL+0xOFF MODULE STATE TARGET...'");
+		return rp_syntax_error(err, lineno, "missing columns: need 'site SYMBOL+0xOFF MODULE STATE TARGET...'");
 	if (rp_parse_site_token(tok[1], sym, sizeof(sym), &off, &size))
-		return perr(err, lineno, "bad site '%.60s' (expected symbol+0xOFF)", tok[1]);
+		return rp_syntax_error(err, lineno, "bad site '%.60s' (expected symbol+0xOFF)", tok[1]);
 	if (!strcmp(tok[3], "promoted"))
 		st = RP_P_PROMOTED;
 	else if (!strcmp(tok[3], "pinned"))
 		st = RP_P_PINNED;
 	else
-		return perr(err, lineno, "bad state '%.40s' (expected promoted or pinned)", tok[3]);
+		return rp_syntax_error(err, lineno, "bad state '%.40s' (expected promoted or pinned)", tok[3]);
 	if (!strcmp(tok[2], "-"))
 		e->mod = NULL;
 	else if (strpbrk(tok[2], "[]:+/,"))
-		return perr(err, lineno, "bad module '%.40s'", tok[2]);
+		return rp_syntax_error(err, lineno, "bad module '%.40s'", tok[2]);
 	else if (!(e->mod = strdup(tok[2])))
 		return -ENOMEM;
 	e->sym = strdup(sym);
@@ -144,7 +129,7 @@ static int parse_site_line(char **tok, unsigned int ntok, unsigned int lineno,
 		snprintf(copy, sizeof(copy), "%s", tok[i]);
 		if (rp_parse_target_token(copy, false, &tsym, &tmod, &hits)) {
 			entry_free(e);
-			return perr(err, lineno,
+			return rp_syntax_error(err, lineno,
 				    "bad target '%.60s' (expected symbol[:HITS] or symbol[module][:HITS])",
 				    tok[i]);
 		}
@@ -155,7 +140,7 @@ static int parse_site_line(char **tok, unsigned int ntok, unsigned int lineno,
 		for (unsigned int j = 0; j < e->nr_targets; j++)
 			if (!strcmp(e->targets[j].name, name)) {
 				entry_free(e);
-				return perr(err, lineno, "duplicate target '%.60s'", name);
+				return rp_syntax_error(err, lineno, "duplicate target '%.60s'", name);
 			}
 		e->targets[e->nr_targets].name = strdup(name);
 		e->targets[e->nr_targets].hits = hits;
@@ -189,14 +174,14 @@ int rp_profile_parse(const char *text, size_t len, struct rp_profile *p,
 
 		lineno++;
 		if (llen > RP_MAX_LINE) {
-			ret = perr(err, lineno, "line too long (%zu bytes, limit %d)", llen, RP_MAX_LINE);
+			ret = rp_syntax_error(err, lineno, "line too long (%zu bytes, limit %d)", llen, RP_MAX_LINE);
 			goto fail;
 		}
 		memcpy(line, s, llen);
 		line[llen] = '\0';
 		s += llen + 1;
 		if (strlen(line) != llen) {
-			ret = perr(err, lineno, "NUL byte inside the line");
+			ret = rp_syntax_error(err, lineno, "NUL byte inside the line");
 			goto fail;
 		}
 		q = line;
@@ -214,18 +199,18 @@ int rp_profile_parse(const char *text, size_t len, struct rp_profile *p,
 			while (*h == ' ' || *h == '\t')
 				h++;
 			if (q[0] != '#' || strncmp(h, PROFILE_MAGIC, strlen(PROFILE_MAGIC))) {
-				ret = perr(err, lineno, "not a relpoline profile (missing '# %s%d' header)",
+				ret = rp_syntax_error(err, lineno, "not a relpoline profile (missing '# %s%d' header)",
 					   PROFILE_MAGIC, RP_PROFILE_VERSION);
 				goto fail;
 			}
 			ver = strtol(h + strlen(PROFILE_MAGIC), &vend, 10);
 			if (vend == h + strlen(PROFILE_MAGIC) ||
 			    (*vend && *vend != ' ' && *vend != '\t' && *vend != '\r')) {
-				ret = perr(err, lineno, "bad profile header");
+				ret = rp_syntax_error(err, lineno, "bad profile header");
 				goto fail;
 			}
 			if (ver != RP_PROFILE_VERSION) {
-				ret = perr(err, lineno, "unsupported profile version %ld (this tool reads v%d)",
+				ret = rp_syntax_error(err, lineno, "unsupported profile version %ld (this tool reads v%d)",
 					   ver, RP_PROFILE_VERSION);
 				goto fail;
 			}
@@ -257,12 +242,12 @@ int rp_profile_parse(const char *text, size_t len, struct rp_profile *p,
 				goto fail;
 			}
 		} else {
-			ret = perr(err, lineno, "unknown record '%.40s' (expected 'site')", tok[0]);
+			ret = rp_syntax_error(err, lineno, "unknown record '%.40s' (expected 'site')", tok[0]);
 			goto fail;
 		}
 	}
 	if (!have_header) {
-		ret = perr(err, 0, "empty file: not a relpoline profile");
+		ret = rp_syntax_error(err, 0, "empty file: not a relpoline profile");
 		goto fail;
 	}
 
@@ -281,7 +266,7 @@ int rp_profile_parse(const char *text, size_t len, struct rp_profile *p,
 			struct rp_pentry *a = idx[i - 1], *b = idx[i];
 
 			if (!cmp_key(a->sym, a->off, a->mod, b->sym, b->off, b->mod)) {
-				ret = perr(err, b->line, "duplicate site %s+0x%lx (first on line %u)",
+				ret = rp_syntax_error(err, b->line, "duplicate site %s+0x%lx (first on line %u)",
 					   b->sym, b->off, a->line);
 				break;
 			}

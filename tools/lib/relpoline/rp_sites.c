@@ -73,7 +73,7 @@ int rp_form_parse(const char *s)
 	return strcmp(s, form_names[i]) ? -1 : i;
 }
 
-static int perr(struct rp_syntax_err *err, unsigned int line, const char *fmt, ...)
+int rp_syntax_error(struct rp_syntax_err *err, unsigned int line, const char *fmt, ...)
 {
 	va_list ap;
 	int n = 0;
@@ -276,7 +276,7 @@ static int check_dup_ids(struct rp_sites *out, struct rp_syntax_err *err)
 					line = out->v[j].line;
 					break;
 				}
-			ret = perr(err, line, "duplicate site id %lu", ids[i]);
+			ret = rp_syntax_error(err, line, "duplicate site id %lu", ids[i]);
 			break;
 		}
 	}
@@ -388,7 +388,7 @@ static int parse_line(struct rp_sites *out, size_t *tcap, char *p,
 
 	NEXT();
 	if (scan_u64(&p, &id) || id > (unsigned long)-1)
-		return perr(err, lineno, "bad id '%s' (expected a decimal number)",
+		return rp_syntax_error(err, lineno, "bad id '%s' (expected a decimal number)",
 			    tok_excerpt(t, ex, sizeof(ex)));
 	s->id = id;
 	p = term(p);
@@ -414,7 +414,7 @@ static int parse_line(struct rp_sites *out, size_t *tcap, char *p,
 	while (!bad_sym_char[UC(*p)])
 		p++;
 	if (!sep[UC(*p)])
-		return perr(err, lineno, "bad module '%s'", tok_excerpt(t, ex, sizeof(ex)));
+		return rp_syntax_error(err, lineno, "bad module '%s'", tok_excerpt(t, ex, sizeof(ex)));
 	s->mod = (t[0] == '-' && p == t + 1) ? NULL : t;
 	p = term(p);
 
@@ -429,7 +429,7 @@ static int parse_line(struct rp_sites *out, size_t *tcap, char *p,
 	else if (len == 3 && !memcmp(t, "jcc", 3))
 		s->form = RP_FORM_JCC;
 	else
-		return perr(err, lineno, "bad form '%s' (expected call, jmp or jcc)",
+		return rp_syntax_error(err, lineno, "bad form '%s' (expected call, jmp or jcc)",
 			    tok_excerpt(t, ex, sizeof(ex)));
 	p = term(p);
 
@@ -437,7 +437,7 @@ static int parse_line(struct rp_sites *out, size_t *tcap, char *p,
 	while (regch[UC(*p)])
 		p++;
 	if (!sep[UC(*p)] || p - t > 8)
-		return perr(err, lineno, "bad register '%s'", tok_excerpt(t, ex, sizeof(ex)));
+		return rp_syntax_error(err, lineno, "bad register '%s'", tok_excerpt(t, ex, sizeof(ex)));
 	s->reg = t;
 	p = term(p);
 
@@ -450,19 +450,19 @@ static int parse_line(struct rp_sites *out, size_t *tcap, char *p,
 		p = term(p);
 		v = rp_state_parse(t);
 		if (v < 0)
-			return perr(err, lineno,
+			return rp_syntax_error(err, lineno,
 				    "bad state '%s' (expected off, learning, promoted, pinned, blocked or busy)",
 				    excerpt(t, ex, sizeof(ex)));
 		s->state = v;
 
 		NEXT();
 		if (scan_u64(&p, &s->hits))
-			return perr(err, lineno, "bad hits counter '%s' (expected a decimal number)",
+			return rp_syntax_error(err, lineno, "bad hits counter '%s' (expected a decimal number)",
 				    tok_excerpt(t, ex, sizeof(ex)));
 		p = term(p);
 		NEXT();
 		if (scan_u64(&p, &s->misses))
-			return perr(err, lineno, "bad misses counter '%s' (expected a decimal number)",
+			return rp_syntax_error(err, lineno, "bad misses counter '%s' (expected a decimal number)",
 				    tok_excerpt(t, ex, sizeof(ex)));
 		p = term(p);
 	}
@@ -475,7 +475,7 @@ static int parse_line(struct rp_sites *out, size_t *tcap, char *p,
 		if (!*p)
 			break;
 		if (ntok == MAX_TOKENS)
-			return perr(err, lineno, "too many columns (more than %d)", MAX_TOKENS + known);
+			return rp_syntax_error(err, lineno, "too many columns (more than %d)", MAX_TOKENS + known);
 		tok[ntok++] = p;
 		while (!sep[UC(*p)])
 			p++;
@@ -511,7 +511,7 @@ static int parse_line(struct rp_sites *out, size_t *tcap, char *p,
 
 		/* the token is left untouched when it is rejected */
 		if (rp_parse_target_token(tok[i], true, &tg->sym, &tg->mod, &tg->hits))
-			return perr(err, lineno, "bad target '%s' (expected symbol:HITS or symbol[module]:HITS)",
+			return rp_syntax_error(err, lineno, "bad target '%s' (expected symbol:HITS or symbol[module]:HITS)",
 				    excerpt(tok[i], ex, sizeof(ex)));
 		out->ntv++;
 	}
@@ -521,10 +521,10 @@ static int parse_line(struct rp_sites *out, size_t *tcap, char *p,
 bad_site:
 	if (plus)
 		*plus = '+';
-	return perr(err, lineno, "bad site '%s' (expected symbol+0xOFF/0xSIZE)",
+	return rp_syntax_error(err, lineno, "bad site '%s' (expected symbol+0xOFF/0xSIZE)",
 		    tok_excerpt(t, ex, sizeof(ex)));
 missing:
-	return perr(err, lineno, "missing columns: got %u, need at least %u (no '%s' column)",
+	return rp_syntax_error(err, lineno, "missing columns: got %u, need at least %u (no '%s' column)",
 		    col, known, col_names[col]);
 }
 
@@ -581,12 +581,12 @@ int rp_sites_parse_owned(char *buf, size_t len, bool available,
 		if (nl)
 			*nl = '\0';
 		if (llen > RP_MAX_LINE) {
-			ret = perr(err, lineno, "line too long (%zu bytes, limit %d)",
+			ret = rp_syntax_error(err, lineno, "line too long (%zu bytes, limit %d)",
 				   llen, RP_MAX_LINE);
 			goto fail;
 		}
 		if (nul && nul >= p && nul < p + llen) {
-			ret = perr(err, lineno, "NUL byte inside the line");
+			ret = rp_syntax_error(err, lineno, "NUL byte inside the line");
 			goto fail;
 		}
 		q = p;
