@@ -208,6 +208,22 @@ static bool rp_next_tok(struct rp_line *l, struct rp_tok *t)
 	return t->len != 0;
 }
 
+/*
+ * Start on @line: clear @e, then rp_line_init() and, when the line holds
+ * something, its first token into @first. Returns what rp_line_init() does.
+ */
+static int rp_line_start(struct rp_line *l, struct rp_tok *first, const char *line,
+			 unsigned int len, struct rp_parse_err *e)
+{
+	int ret;
+
+	rp_err_clear(e);
+	ret = rp_line_init(l, line, len, e);
+	if (!ret)
+		rp_next_tok(l, first);
+	return ret;
+}
+
 /* NULL if the @n characters at @s are a symbol, else the error message */
 static const char *rp_check_sym(const char *s, unsigned int n, const char *bad)
 {
@@ -412,13 +428,10 @@ int rp_parse_cmd(const char *line, unsigned int len, struct rp_cmd *cmd,
 	struct rp_tok t;
 	int ret;
 
-	rp_err_clear(e);
 	memset(cmd, 0, sizeof(*cmd));
-	ret = rp_line_init(&l, line, len, e);
+	ret = rp_line_start(&l, &t, line, len, e);
 	if (ret)
 		return ret;
-
-	rp_next_tok(&l, &t);
 	d = rp_find_cmd(line + t.pos, t.len);
 	if (!d)
 		return rp_fail(e, t.pos, "unknown command");
@@ -507,13 +520,10 @@ int rp_parse_filter(const char *line, unsigned int len, struct rp_filter_pat *p,
 	const char *s, *msg;
 	int ret;
 
-	rp_err_clear(e);
 	memset(p, 0, sizeof(*p));
-	ret = rp_line_init(&l, line, len, e);
+	ret = rp_line_start(&l, &t, line, len, e);
 	if (ret)
 		return ret;
-
-	rp_next_tok(&l, &t);
 	s = line + t.pos;
 	if (s[0] == '!') {
 		p->negate = true;
@@ -700,13 +710,10 @@ int rp_parse_weight(const char *line, unsigned int len,
 	u64 v;
 	int ret;
 
-	rp_err_clear(e);
 	memset(w, 0, sizeof(*w));
-	ret = rp_line_init(&l, line, len, e);
+	ret = rp_line_start(&l, &t, line, len, e);
 	if (ret)
 		return ret;
-
-	rp_next_tok(&l, &t);
 	s = line + t.pos;
 	if (s[0] == '!') {
 		msg = rp_check_path(s + 1, t.len - 1);
