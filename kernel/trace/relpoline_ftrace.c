@@ -303,9 +303,30 @@ static int rp_batch_add(struct rp_batch *b, struct relpoline_req *r)
 }
 
 /*
+ * Was @r refused only because a module started going away after the
+ * request was built? A module's state changes without relpoline_lock(): a
+ * request for its site, or with a target in it, can be valid when the
+ * batch is built and refused (EINVAL) when it is applied. That is not the
+ * writer's error: the module's notifier, waiting for relpoline_lock(),
+ * drops the site or the target next.
+ */
+static bool rp_req_went_away(const struct relpoline_req *r)
+{
+	unsigned int i;
+
+	if (r->site->mod && READ_ONCE(r->site->mod->state) != MODULE_STATE_LIVE)
+		return true;
+	for (i = 0; i < r->nr_targets; i++)
+		if (!relpoline_valid_target(r->targets[i]))
+			return true;
+	return false;
+}
+
+/*
  * The errno of a relpoline_apply() batch that returned @ret: a failure
  * other than a busy site (no counter or stub memory left: ENOSPC, ENOMEM;
- * a refused change: EINVAL) wins over EBUSY.
+ * a refused change: EINVAL) wins over EBUSY. A change refused because its
+ * module is going away (rp_req_went_away()) is not a failure.
  */
 static int rp_batch_errno(struct relpoline_req *reqs, unsigned int nr, int ret)
 {
@@ -316,6 +337,8 @@ static int rp_batch_errno(struct relpoline_req *reqs, unsigned int nr, int ret)
 	ret = 0;
 	for (i = 0; i < nr; i++) {
 		if (!reqs[i].result)
+			continue;
+		if (reqs[i].result == -EINVAL && rp_req_went_away(&reqs[i]))
 			continue;
 		if (reqs[i].result != -EBUSY)
 			return reqs[i].result;

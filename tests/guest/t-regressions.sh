@@ -9,4 +9,4 @@ set -u
 . "$(dirname "$0")/lib.sh"
 [ -d /sys/kernel/tracing/relpoline ] || skip "no relpoline in tracefs"
 bash "$RELPOLINE_TOP/tests/stress/repro.sh" filter-trunc stale-busy enable0-retry modwin \
-	wrong-target kprobe-stale
+	modgoing wrong-target kprobe-stale

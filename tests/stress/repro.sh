@@ -13,6 +13,9 @@
 #                  after the kprobe that made it busy is gone
 #   enable0-retry  "enable 0" under a kprobe fails with EBUSY; once the
 #                  kprobe is gone "enable 0" succeeds but leaves the stub
+#   modgoing       an enable write fails with EINVAL when a module whose
+#                  sites or targets are in its batch starts going away
+#                  between the batch being built and applied
 #   modwin         an unrelated control write fails with EBUSY while a
 #                  module is being loaded or unloaded (no kprobe anywhere)
 #   kprobe-stale   a kprobe created (disabled) on a stubbed site keeps a
@@ -29,6 +32,7 @@ if [ "${1:-}" = -m ]; then ko=$2; shift 2; fi
 T=/sys/kernel/tracing
 RP=$T/relpoline
 RPT=/sys/kernel/debug/relpoline_test
+RPW=$top/build/security/rpw	# one write(), prints OK or the errno name
 pass=0
 fail=0
 
@@ -160,6 +164,46 @@ case_modwin() {
 	reset_rp
 }
 
+# modgoing: a write whose batch was built while a module was live and is
+# applied after the module started going (its state changes without
+# relpoline_lock) fails with EINVAL
+case_modgoing() {
+	echo "== modgoing"
+	reset_rp
+	[ -f "$ko" ] || { echo "no module $ko"; return; }
+	echo manual > $RP/mode
+	# every site: an enable is a batch of thousands, a wide window
+	echo 1 > $RP/enable
+	(
+		for i in $(seq 1 20); do
+			insmod "$ko" || continue
+			awk '!/^#/ && $3 == "relpoline_test" && $2 !~ /^rpt_run_write/ {
+				print "promote " $1 " rpt_t_a[relpoline_test],rpt_t_b[relpoline_test]" }' \
+				$RP/available_sites > /tmp/modgoing.cmd
+			"$RPW" -a $RP/control "$(cat /tmp/modgoing.cmd)" > /dev/null
+			rmmod relpoline_test
+		done
+	) &
+	bg=$!
+	n=0 inval=0 other=0
+	while kill -0 $bg 2>/dev/null; do
+		# "enable 1" while enabled re-syncs every selected site: one batch
+		for v in 1 0 1; do
+			r=$("$RPW" -t $RP/enable "$v")
+			n=$((n + 1))
+			case "$r" in
+			OK*) ;;
+			EINVAL) inval=$((inval + 1)); [ $inval = 1 ] && { echo "first EINVAL (enable $v):"; tail -n 3 $T/error_log; } ;;
+			*) other=$((other + 1)); echo "other result of enable $v: $r" ;;
+			esac
+		done
+	done
+	wait $bg
+	echo "$n enable writes during 20 insmod/promote/rmmod cycles: $inval EINVAL, $other other errors"
+	result $([ $inval -gt 0 ] && echo 1 || echo 0) "writes fail with EINVAL while a module goes away"
+	reset_rp
+}
+
 # kprobe-stale / wrong-target
 case_kprobe_stale() { # reuse: 0|1
 	echo "== kprobe-stale (reuse=$1)"
@@ -203,6 +247,7 @@ for c in "$@"; do
 	filter-trunc) case_filter_trunc ;;
 	enable0-retry) case_enable0_retry ;;
 	modwin) case_modwin ;;
+	modgoing) case_modgoing ;;
 	kprobe-stale) case_kprobe_stale 0 ;;
 	wrong-target) case_kprobe_stale 1 ;;
 	*) echo "unknown case $c"; fail=$((fail + 1)) ;;
