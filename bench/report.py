@@ -256,12 +256,13 @@ def classify(site, state, samples, knobs, mt, rounds):
                 "all sites (one rp_show_site call per site for each read of the sites file)")
     if state in ("blocked", "busy", "off"):
         return ("other", f"state {state}")
-    # a decayed count settles at about twice its per-round input
-    if per_round * 2 < mins:
-        what = ("promoted to other targets, too few samples to re-decide" if state == "promoted"
-                else "learning")
-        return ("min_samples", f"below min_samples: {what}; ~{per_round:.1f} samples/round "
-                f"(decayed ~{2 * per_round:.0f} < {mins})")
+    # the policy changes a site only after min_samples samples since its
+    # last change (not decayed): fewer in the whole window keeps it as is
+    if n < mins:
+        what = ("promoted to other targets, too few new samples to re-decide"
+                if state == "promoted" else "learning")
+        return ("min_samples", f"below min_samples: {what}; {n} samples in the window "
+                f"(~{per_round:.1f}/round) < {mins}")
     top_share = 100.0 * tgts[0][1] / n
     hot = [t for t, c in tgts if 100.0 * c / n >= thr]
     if state == "promoted":
@@ -529,8 +530,8 @@ def guest_report(g):
             continue
         say("  %-24s %s" % (name, ", ".join("%s %.2f" % (k, 100 * v)
                                             for k, v in r["miss_share_by_reason"].items())))
-    say("  min_samples: the site's sampled misses per policy round stay below min_samples "
-        "(decayed); megamorphic: no target reaches threshold_pct; max_targets: more qualifying "
+    say("  min_samples: the site had fewer than min_samples sampled misses in the window; "
+        "megamorphic: no target reaches threshold_pct; max_targets: more qualifying "
         "targets than slots; churn: the policy was changing the site during the window")
     say()
     say("Top unpromoted misses (max_targets 2 runs):")

@@ -63,7 +63,13 @@ struct rp_pol {
 	u8			nr_cand;
 	struct rp_cand		cand[RP_CANDS];
 	u64			total;		/* weighted, decayed */
-	u64			samples;	/* raw, decayed */
+	/*
+	 * Raw samples since the policy last changed the site's targets (or
+	 * since reset/retrain), not decayed: the evidence min_samples asks
+	 * for. A site that is sampled slowly (a few samples per interval)
+	 * still gets there; the decayed scores decide what it gets.
+	 */
+	u64			seen;
 	unsigned long		sel_gen;	/* rp_filter_gen of @sel, 0: none */
 	bool			sel;		/* selected by the filter */
 };
@@ -475,7 +481,7 @@ static void rp_take_sample(const struct relpoline_sample *s, void *data)
 		rp_weights[entry].samples += s->count;
 	else
 		rp_default_samples += s->count;
-	pol->samples += s->count;
+	pol->seen += s->count;
 	if (!w)
 		return;
 	pol->total += (u64)s->count * w;
@@ -534,7 +540,7 @@ static int rp_decide_one(struct relpoline_site *site, void *data)
 	old_nr = pol->state == RPS_PROMOTED ? pol->nr : 0;
 	for (i = 0; i < old_nr; i++)
 		cur[i] = pol->targets[i];
-	n = rp_policy_decide(pol->cand, pol->nr_cand, pol->total, pol->samples,
+	n = rp_policy_decide(pol->cand, pol->nr_cand, pol->total, pol->seen,
 			     cur, old_nr, &p, out);
 	/* Only live function entries: a candidate may be stale. */
 	for (i = 0; i < n; i++)
@@ -546,6 +552,7 @@ static int rp_decide_one(struct relpoline_site *site, void *data)
 	for (i = 0; i < n; i++)
 		pol->targets[i] = out[i];
 	pol->state = n ? RPS_PROMOTED : RPS_LEARNING;
+	pol->seen = 0;		/* the next change needs new evidence */
 	rp_req_for(site, pol, true, &r);
 	if (rp_batch_add(&d->b, &r))
 		return -ENOMEM;
@@ -592,7 +599,6 @@ static int rp_decay_one(struct relpoline_site *site, void *data)
 	rest = pol->total > held ? pol->total - held : 0;
 	rp_decay(&rest);
 	pol->total = rest + held;
-	rp_decay(&pol->samples);
 	return 0;
 }
 
@@ -1077,7 +1083,7 @@ static int rp_clear_learned(struct relpoline_site *site, void *data)
 	if (pol) {
 		pol->nr_cand = 0;
 		pol->total = 0;
-		pol->samples = 0;
+		pol->seen = 0;
 	}
 	return 0;
 }

@@ -867,7 +867,8 @@ static int rp_worst(const struct rp_cand *v, const bool *only, unsigned int n)
  * @nr_cand: number of entries in @cand
  * @site_total: sum of the scores of every target of the site, including
  *	targets not in @cand
- * @site_samples: raw (unweighted) samples of the site in the window
+ * @site_samples: raw (unweighted) samples of the site since its targets
+ *	last changed (the caller's evidence count, not decayed)
  * @cur: the currently promoted targets, in slot order
  * @nr_cur: number of entries in @cur (at most RP_PARSE_MAX_TARGETS are used)
  * @p: the policy; max_targets is clamped to 1..RP_PARSE_MAX_TARGETS and
