@@ -272,7 +272,7 @@ static void rp_req_for(struct relpoline_site *site, struct rp_pol *pol, bool man
 		 * a stub that relpoline_apply() refuses.
 		 */
 		for (i = 0; i < pol->nr; i++)
-			if (relpoline_valid_target(pol->targets[i]))
+			if (!relpoline_in_dying_module(pol->targets[i]))
 				r->targets[r->nr_targets++] = pol->targets[i];
 	}
 }
@@ -320,10 +320,10 @@ static bool rp_req_went_away(const struct relpoline_req *r)
 {
 	unsigned int i;
 
-	if (r->site->mod && READ_ONCE(r->site->mod->state) != MODULE_STATE_LIVE)
+	if (relpoline_in_dying_module(r->site->addr))
 		return true;
 	for (i = 0; i < r->nr_targets; i++)
-		if (!relpoline_valid_target(r->targets[i]))
+		if (relpoline_in_dying_module(r->targets[i]))
 			return true;
 	return false;
 }

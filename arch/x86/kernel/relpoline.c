@@ -587,6 +587,28 @@ bool relpoline_valid_target(unsigned long t)
 EXPORT_SYMBOL_GPL(relpoline_valid_target);
 
 /**
+ * relpoline_in_dying_module - is @addr in a module that is not live?
+ * @addr:	a text address
+ *
+ * A module's state changes without relpoline_lock(): a site or target in
+ * a module that was live when a request was built may be in a going one
+ * by the time it is applied. Cheap (a module-tree lookup, no symbol scan).
+ *
+ * Return: true when @addr is in the text of a module that is not live.
+ */
+bool relpoline_in_dying_module(unsigned long addr)
+{
+	struct module *mod;
+	bool dying;
+
+	preempt_disable();
+	mod = __module_text_address(addr);
+	dying = mod && READ_ONCE(mod->state) != MODULE_STATE_LIVE;
+	preempt_enable();
+	return dying;
+}
+
+/**
  * relpoline_apply - change the stubs of a batch of sites
  * @reqs:	the changes; each site at most once
  * @nr:		number of changes

@@ -130,6 +130,7 @@ typedef int (*relpoline_site_fn_t)(struct relpoline_site *site, void *data);
 int relpoline_walk_sites(relpoline_site_fn_t fn, void *data);
 int relpoline_walk_function(unsigned long addr, relpoline_site_fn_t fn, void *data);
 bool relpoline_valid_target(unsigned long t);
+bool relpoline_in_dying_module(unsigned long addr);
 struct relpoline_site *relpoline_find_site(unsigned long addr);
 struct relpoline_site *relpoline_find_site_id(unsigned int id);
 int relpoline_apply(struct relpoline_req *reqs, unsigned int nr);
