@@ -139,8 +139,9 @@ errname() {
 # own batch, with states in between that the judge does not expect: such
 # a TEXT goes through rpw (tests/security), which makes it one write().
 wr() {
-	local m rc t0=${EPOCHREALTIME/./} dt mode=-a
+	local m rc t0=${EPOCHREALTIME/./} dt mode=-a rpw=
 	if [[ $2 == *$'\n'* ]]; then
+		rpw=1
 		[ "${3:-}" = ">" ] && mode=-t
 		m=$("$RPW" $mode "$1" "$2"$'\n')
 		rc=$?
@@ -156,7 +157,7 @@ wr() {
 	[ $dt -gt "${C[maxms]:-0}" ] && C[maxms]=$dt
 	E=
 	[ $rc -eq 0 ] && return 0
-	if [[ $2 == *$'\n'* ]]; then
+	if [ -n "$rpw" ]; then
 		E=${m:-?rpw}	# "EINVAL", "open:ENOENT"
 		return 1
 	fi
