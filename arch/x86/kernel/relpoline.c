@@ -3,19 +3,19 @@
  * Relpoline: run-time promotion of retpoline'd indirect branch sites.
  *
  * objtool lists every compiler-generated CALL/JMP/Jcc to an
- * __x86_indirect_thunk_<reg> in .retpoline_sites. With CONFIG_RELPOLINE
- * (and unless relpoline=off), boot patching keeps those sites as rel32
- * branches to the thunk (whose body alternatives made the right indirect
- * branch for the spectre_v2 mode) or to an ITS thunk; see
- * relpoline_keep_thunks(). This file captures the sites of vmlinux at boot
- * and of modules when they load, and rewrites any of them, in batches,
- * into a branch of the same length to a stub:
+ * __x86_indirect_thunk_<reg> in .retpoline_sites, and boot patching
+ * (patch_retpoline(), left as upstream has it) turns each into what the
+ * spectre_v2 mode wants: a call of a thunk, or an inlined
+ * "[LFENCE;] CALL/JMP *%reg" plus padding. This file captures those idle
+ * forms for vmlinux at boot and for modules when they load
+ * (rp_capture()), and rewrites any site, in batches, into one rel32
+ * branch of the site's length to a stub:
  *
- *	cmp $target1, %reg	; je target1	(or jne; incq %gs:hits1; jmp)
+ *	cmp $target1, %reg	; je target1	(or jne; count the hit; jmp)
  *	...			; up to RELPOLINE_MAX_TARGETS
- *	incq %gs:misses
- *	[decl %gs:countdown; jnz 1f; call relpoline_sample_thunk; 1:]
- *	jmp <the thunk the site branched to at boot>
+ *	count the miss
+ *	[every sample_period misses: call relpoline_sample_thunk]
+ *	the mode's slow path: jmp to the site's thunk, or [lfence;] jmp *%reg
  *
  * A stub jumps to a target only when the register equals it, so it is
  * always semantically the original branch. Stubs never touch the stack
@@ -23,17 +23,26 @@
  * instruction in them has the ORC state of a function entry; unwind_orc.c
  * and __kernel_text_address() ask is_relpoline_stub().
  *
+ * Changing a site's form is text_poke_sites()'s protocol (see
+ * text_poke_site.c and Documentation/trace/relpoline.rst): an INT3 on the
+ * first byte whose handler emulates the branch to a stub, a wait for tasks
+ * stopped inside an inlined form, and, for an inlined CALL followed by
+ * padding, a "landing": the byte the CALL returns to stays INT3 in every
+ * managed form (stubs are placed for it, rp_slot_suits()), and
+ * relpoline_landing() moves a task returning there to the end of the site.
+ *
  * Stubs are never modified while reachable: a change writes a new stub
- * into a free slot, repoints the site with text_poke_sites(), and frees
- * the old stub only after synchronize_rcu_tasks_rude() and
- * synchronize_rcu_tasks(), as ftrace does for its trampolines.
+ * into a free slot, repoints the site, and frees the old stub only after
+ * synchronize_rcu_tasks_rude() and synchronize_rcu_tasks(), as ftrace does
+ * for its trampolines.
  *
  * Locking: relpoline_mutex (relpoline_lock()) serialises everything here
  * that changes state: the site groups, site->stub, the stub pool, the
  * counter map. It nests outside text_mutex (taken by text_poke_*).
  * Lockless readers: is_relpoline_stub() and the sampling path read the
  * chunk table and a slot's owner, which are published before any site
- * branches to them and cleared only after the RCU-tasks grace periods.
+ * branches to them and cleared only after the RCU-tasks grace periods;
+ * relpoline_landing() walks the site groups under RCU.
  */
 #define pr_fmt(fmt) "relpoline: " fmt
 
@@ -44,10 +53,13 @@
 #include <linux/hash.h>
 #include <linux/init.h>
 #include <linux/kallsyms.h>
+#include <linux/kdebug.h>
+#include <linux/kprobes.h>
 #include <linux/memory.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/perf_event.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -55,11 +67,13 @@
 #include <asm/cpufeature.h>
 #include <asm/insn.h>
 #include <asm/nospec-branch.h>
+#include <asm/orc_types.h>
 #include <asm/relpoline.h>
 #include <asm/relpoline_encode.h>
 #include <asm/sections.h>
 #include <asm/set_memory.h>
 #include <asm/text-patching.h>
+#include <asm/unwind.h>
 
 #define CREATE_TRACE_POINTS
 #include <trace/events/relpoline.h>
@@ -81,20 +95,6 @@ static int __init relpoline_param(char *str)
 	return 0;
 }
 early_param("relpoline", relpoline_param);
-
-/**
- * relpoline_keep_thunks - should boot patching keep thunk calls?
- *
- * Relpoline can only rewrite sites that are a single rel32 branch, so
- * unless it is disabled on the command line, patch_retpoline() keeps the
- * thunk call instead of inlining [LFENCE;] CALL *%reg.
- *
- * Return: true while relpoline may be used.
- */
-bool relpoline_keep_thunks(void)
-{
-	return relpoline_boot != RP_BOOT_OFF;
-}
 
 /**
  * relpoline_boot_enable - was relpoline=on given?
@@ -126,10 +126,12 @@ struct rp_group {
 	struct relpoline_site	sites[] __counted_by(nr);
 };
 
-/* relpoline_mutex */
+/* Changed under relpoline_mutex; read under RCU by the INT3 handler. */
 static LIST_HEAD(rp_groups);
 static unsigned int rp_next_id;
 static struct relpoline_stats rp_stats;
+/* Tasks moved from a landing to the end of their site: any context. */
+static atomic_long_t rp_landings;
 
 /*
  * Per-CPU counters, addressed by the stubs as %gs:disp32: x86-64 per-CPU
@@ -157,6 +159,12 @@ static bool rp_pcpu_addressable(void __percpu *p)
 	return (long)(s32)v == (long)v;
 }
 
+/* Jcc rel32 (alternative.c's is_jcc32() is private to it). */
+static bool rp_is_jcc32(struct insn *insn)
+{
+	return insn->opcode.bytes[0] == 0x0f && (insn->opcode.bytes[1] & 0xf0) == 0x80;
+}
+
 /*
  * Stub memory: chunks of executable memory from execmem (the module
  * area, within rel32 reach of kernel and module text), cut into fixed
@@ -169,8 +177,15 @@ static bool rp_pcpu_addressable(void __percpu *p)
 #define RP_SLOTS		(RP_CHUNK_SIZE / RP_SLOT_SIZE)
 #define RP_MAX_CHUNKS		256
 
+/*
+ * A stub. Freed with kfree_rcu(): %pS and /proc/kallsyms look stubs up
+ * without the mutex (relpoline_address_lookup(), relpoline_get_kallsym()).
+ */
 struct relpoline_stub {
 	void			*text;
+	char			*name;		/* "relpoline_stub:func+0xoff" */
+	struct list_head	node;		/* on rp_stubs */
+	struct rcu_head		rcu;
 	struct relpoline_site	*site;
 	unsigned int		len;
 	u8			nr_targets;
@@ -179,7 +194,9 @@ struct relpoline_stub {
 	u8			nr_ctr;
 	bool			count_hits;
 	bool			sample;
-	struct list_head	free;
+	struct list_head	free;		/* on rp_retired */
+	bool			reaping;	/* a reaper waits for it, see rp_reap() */
+	u64			folded[1 + RELPOLINE_MAX_TARGETS];
 };
 
 struct rp_chunk {
@@ -191,6 +208,12 @@ struct rp_chunk {
 
 /* Written under relpoline_mutex; read locklessly (see the top comment). */
 static unsigned long rp_chunk_base[RP_MAX_CHUNKS];
+/* Every allocated stub: changed under relpoline_mutex, read under RCU. */
+static LIST_HEAD(rp_stubs);
+/* Stubs no site branches to any more, to free (relpoline_mutex). */
+static LIST_HEAD(rp_retired);
+/* One reaper at a time (rp_reap()); taken outside relpoline_mutex. */
+static DEFINE_MUTEX(rp_reap_mutex);
 static struct rp_chunk *rp_chunks[RP_MAX_CHUNKS];
 
 /**
@@ -232,6 +255,94 @@ static struct relpoline_stub *rp_stub_at(unsigned long addr)
 }
 
 /**
+ * relpoline_orc_find - the unwind state at @ip, if it is in a stub
+ * @ip:		a text address
+ *
+ * A stub has the unwind state of its site (rp_capture()). Any context:
+ * the unwinder only asks for a stub that a task is in, which is not freed
+ * before the RCU-tasks grace periods.
+ *
+ * Return: the ORC entry, or NULL when @ip is not in a live stub.
+ */
+struct orc_entry *relpoline_orc_find(unsigned long ip)
+{
+	struct relpoline_stub *stub;
+
+	if (!is_relpoline_stub(ip))
+		return NULL;
+	stub = rp_stub_at(ip);
+	if (!stub || ip - (unsigned long)stub->text >= stub->len)
+		return NULL;
+	return &stub->site->orc;
+}
+
+/**
+ * relpoline_address_lookup - name the stub code at @addr (for kallsyms)
+ * @addr:	a text address
+ * @size:	out: the stub's length
+ * @off:	out: @addr's offset in it
+ * @modname:	out: "__builtin__relpoline"
+ * @namebuf:	out: the stub's name, KSYM_NAME_LEN bytes
+ *
+ * Any context: the stub is found without locks and its name read under
+ * RCU (stubs are freed with call_rcu()).
+ *
+ * Return: the length of the name, or 0 when @addr is not in a stub.
+ */
+int relpoline_address_lookup(unsigned long addr, unsigned long *size,
+			     unsigned long *off, char **modname, char *namebuf)
+{
+	struct relpoline_stub *stub;
+	int ret = 0;
+
+	if (!is_relpoline_stub(addr))
+		return 0;
+	rcu_read_lock();
+	stub = rp_stub_at(addr);
+	if (stub && stub->name && addr - (unsigned long)stub->text < stub->len) {
+		if (size)
+			*size = stub->len;
+		if (off)
+			*off = addr - (unsigned long)stub->text;
+		if (modname)
+			*modname = "__builtin__relpoline";
+		ret = strscpy(namebuf, stub->name, KSYM_NAME_LEN);
+		if (ret < 0)
+			ret = KSYM_NAME_LEN - 1;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * relpoline_get_kallsym - the @symnum-th stub, for /proc/kallsyms
+ * @symnum:	index
+ * @value:	out: address
+ * @type:	out: 't'
+ * @name:	out: KSYM_NAME_LEN bytes
+ *
+ * Return: 0, or -ERANGE past the last stub.
+ */
+int relpoline_get_kallsym(unsigned int symnum, unsigned long *value, char *type, char *name)
+{
+	struct relpoline_stub *stub;
+	int ret = -ERANGE;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(stub, &rp_stubs, node) {
+		if (symnum--)
+			continue;
+		*value = (unsigned long)stub->text;
+		*type = 't';
+		strscpy(name, stub->name, KSYM_NAME_LEN);
+		ret = 0;
+		break;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
  * relpoline_fixup_copied_insn - unlink a copied site instruction from its stub
  * @insn:	@copy decoded (decoded again here when @copy changes)
  * @copy:	a copy of the instruction at @addr (kprobes' __copy_instruction())
@@ -261,8 +372,7 @@ int relpoline_fixup_copied_insn(struct insn *insn, u8 *copy, unsigned long addr)
 
 	lockdep_assert_held(&text_mutex);
 	if (insn->immediate.nbytes != 4 ||
-	    !(op == CALL_INSN_OPCODE || op == JMP32_INSN_OPCODE ||
-	      (op == 0x0f && (insn->opcode.bytes[1] & 0xf0) == 0x80)))
+	    !(op == CALL_INSN_OPCODE || op == JMP32_INSN_OPCODE || rp_is_jcc32(insn)))
 		return 0;
 	dest = addr + insn->length + insn->immediate.value;
 	if (!is_relpoline_stub(dest))
@@ -305,24 +415,63 @@ static int rp_chunk_add(void)
 	return i;
 }
 
+/*
+ * Does a stub at @text suit @site? A site with a landing keeps an INT3 at
+ * that byte, which is byte 1 of its managed form's rel32 (bits 8..15 of
+ * the distance from the end of the site to the stub): the stub must be
+ * where that byte is 0xcc, one 256-byte window in every 64 KiB.
+ */
+static bool rp_slot_suits(struct relpoline_site *site, unsigned long text)
+{
+	u64 rel = text - (site->addr + site->len);
+
+	return !site->landing || ((rel >> 8) & 0xff) == INT3_INSN_OPCODE;
+}
+
+/* A free slot of chunk @c that suits @site, or -1. */
+static int rp_chunk_slot(struct rp_chunk *c, struct relpoline_site *site)
+{
+	unsigned long base = (unsigned long)c->base, t;
+	unsigned int j, k;
+
+	if (c->used == RP_SLOTS)
+		return -1;
+	if (!site->landing) {
+		j = find_first_zero_bit(c->map, RP_SLOTS);
+		return j < RP_SLOTS ? j : -1;
+	}
+	/* The (at most two) slots whose start is in the window. */
+	t = (site->addr + site->len + (INT3_INSN_OPCODE << 8) - base) & 0xffff;
+	for (k = 0; k < 2; k++) {
+		j = (DIV_ROUND_UP(t, RP_SLOT_SIZE) + k) % RP_SLOTS;
+		if (!test_bit(j, c->map) && rp_slot_suits(site, base + j * RP_SLOT_SIZE))
+			return j;
+	}
+	return -1;
+}
+
 static void *rp_slot_alloc(struct relpoline_stub *stub)
 {
 	struct rp_chunk *c;
-	unsigned int slot;
-	int i;
+	int i, slot = -1;
 
 	for (i = 0; i < RP_MAX_CHUNKS; i++) {
 		c = rp_chunks[i];
-		if (c && c->used < RP_SLOTS)
-			break;
+		if (c) {
+			slot = rp_chunk_slot(c, stub->site);
+			if (slot >= 0)
+				break;
+		}
 	}
 	if (i == RP_MAX_CHUNKS) {
 		i = rp_chunk_add();
 		if (i < 0)
 			return NULL;
 		c = rp_chunks[i];
+		slot = rp_chunk_slot(c, stub->site);
+		if (WARN_ON_ONCE(slot < 0))
+			return NULL;
 	}
-	slot = find_first_zero_bit(c->map, RP_SLOTS);
 	__set_bit(slot, c->map);
 	c->used++;
 	WRITE_ONCE(c->owner[slot], stub);
@@ -408,13 +557,50 @@ static void rp_counters_free(int idx, unsigned int nr)
 	rp_stats.counters_used -= nr;
 }
 
+/*
+ * Name a new stub after its site, and tell perf about its code as it does
+ * for BPF programs and ftrace trampolines: a ksymbol and a text_poke
+ * event, so that samples in it resolve and Intel PT decodes through it.
+ */
+static int rp_stub_publish(struct relpoline_stub *stub, const u8 *buf)
+{
+	char name[KSYM_NAME_LEN];
+	unsigned long size, off;
+	char *mod;
+
+	if (kallsyms_lookup(stub->site->addr, &size, &off, &mod, name))
+		stub->name = kasprintf(GFP_KERNEL, "relpoline_stub:%s+0x%lx", name, off);
+	else
+		stub->name = kasprintf(GFP_KERNEL, "relpoline_stub:%u", stub->site->id);
+	if (!stub->name)
+		return -ENOMEM;
+	list_add_tail_rcu(&stub->node, &rp_stubs);
+	perf_event_ksymbol(PERF_RECORD_KSYMBOL_TYPE_OOL, (unsigned long)stub->text,
+			   stub->len, false, stub->name);
+	perf_event_text_poke(stub->text, NULL, 0, buf, stub->len);
+	return 0;
+}
+
+static void rp_stub_free_rcu(struct rcu_head *rcu)
+{
+	struct relpoline_stub *stub = container_of(rcu, struct relpoline_stub, rcu);
+
+	kfree(stub->name);
+	kfree(stub);
+}
+
 static void rp_stub_destroy(struct relpoline_stub *stub)
 {
+	if (stub->name) {
+		perf_event_ksymbol(PERF_RECORD_KSYMBOL_TYPE_OOL, (unsigned long)stub->text,
+				   stub->len, true, stub->name);
+		list_del_rcu(&stub->node);
+	}
 	if (stub->ctr >= 0)
 		rp_counters_free(stub->ctr, stub->nr_ctr);
 	rp_slot_free(stub->text);
 	rp_stats.stub_bytes -= RP_SLOT_SIZE;
-	kfree(stub);
+	call_rcu(&stub->rcu, rp_stub_free_rcu);
 }
 
 /* Fold a retired stub's counters into its site (after the grace periods). */
@@ -450,6 +636,11 @@ static void rp_acc_add(struct relpoline_site *site, unsigned long target, u64 n)
 	site->acc_thits[i] += n;
 }
 
+/*
+ * Add what @stub counted since it was last folded to its site: when it is
+ * retired (so that the site's counts never drop) and when it is freed
+ * (the calls that were still in it meanwhile).
+ */
 static void rp_stub_fold(struct relpoline_stub *stub)
 {
 	struct relpoline_site *site = stub->site;
@@ -458,11 +649,14 @@ static void rp_stub_fold(struct relpoline_stub *stub)
 
 	if (stub->ctr < 0)
 		return;
-	site->acc_misses += rp_counter_sum(stub->ctr);
+	n = rp_counter_sum(stub->ctr);
+	site->acc_misses += n - stub->folded[0];
+	stub->folded[0] = n;
 	if (!stub->count_hits)
 		return;
 	for (i = 0; i < stub->nr_targets; i++) {
-		n = rp_counter_sum(stub->ctr + 1 + i);
+		n = rp_counter_sum(stub->ctr + 1 + i) - stub->folded[1 + i];
+		stub->folded[1 + i] += n;
 		site->acc_hits += n;
 		if (n)
 			rp_acc_add(site, stub->targets[i], n);
@@ -471,6 +665,34 @@ static void rp_stub_fold(struct relpoline_stub *stub)
 
 extern void relpoline_sample_thunk(void);
 
+/*
+ * Where a stub's slow path goes: what the site did before, for the
+ * spectre_v2 mode. Retpolines: a jump to the thunk the site called at boot
+ * (with call depth tracking, the thunk that accounts the call). Otherwise
+ * an indirect JMP of the stub's own, behind an LFENCE for retpoline,lfence,
+ * so that the misses of different sites do not share one indirect branch
+ * and its prediction as they would through a thunk. ITS: the indirect
+ * branch thunk the mitigation provides.
+ */
+static void rp_stub_slow_path(struct relpoline_site *site, struct rp_stub_desc *d)
+{
+	if (cpu_feature_enabled(X86_FEATURE_RETPOLINE) &&
+	    !cpu_feature_enabled(X86_FEATURE_RETPOLINE_LFENCE)) {
+		d->slow_kind = RP_SLOW_REL32;
+		d->slow_target = site->slow;
+		return;
+	}
+#ifdef CONFIG_MITIGATION_ITS
+	if (cpu_feature_enabled(X86_FEATURE_INDIRECT_THUNK_ITS)) {
+		d->slow_kind = RP_SLOW_REL32;
+		d->slow_target = (unsigned long)its_static_thunk(site->reg);
+		return;
+	}
+#endif
+	d->slow_kind = RP_SLOW_INDIRECT;
+	d->slow_lfence = cpu_feature_enabled(X86_FEATURE_RETPOLINE_LFENCE);
+}
+
 /* Build (but do not publish) a stub for @req. */
 static int rp_stub_create(struct relpoline_req *req, struct relpoline_stub **out)
 {
@@ -478,7 +700,7 @@ static int rp_stub_create(struct relpoline_req *req, struct relpoline_stub **out
 	struct rp_stub_desc d = {};
 	struct relpoline_stub *stub;
 	u8 buf[RP_SLOT_SIZE];
-	int len, ctr, i;
+	int len, ctr, i, ret;
 
 	stub = kzalloc(sizeof(*stub), GFP_KERNEL);
 	if (!stub)
@@ -516,8 +738,7 @@ static int rp_stub_create(struct relpoline_req *req, struct relpoline_stub **out
 	d.sample = req->sample;
 	d.sample_ctr = rp_pcpu_disp(&rp_countdown);
 	d.sample_fn = (unsigned long)relpoline_sample_thunk;
-	d.slow_kind = RP_SLOW_REL32;
-	d.slow_target = site->slow;
+	rp_stub_slow_path(site, &d);
 	len = rp_encode_stub(&d, buf, sizeof(buf));
 	if (len < 0) {
 		rp_stub_destroy(stub);
@@ -525,28 +746,40 @@ static int rp_stub_create(struct relpoline_req *req, struct relpoline_stub **out
 	}
 	stub->len = len;
 	text_poke_copy(stub->text, buf, len);
+	ret = rp_stub_publish(stub, buf);
+	if (ret) {
+		rp_stub_destroy(stub);
+		return ret;
+	}
 	*out = stub;
 	return 0;
 }
 
-/* The bytes a site holds with @stub (NULL: its boot bytes). */
+/*
+ * The bytes @site holds with @stub, or its idle bytes when @stub is NULL.
+ * The managed form is one rel32 branch of the site's length: CALL/JMP
+ * (5 bytes), CALL/JMP behind a CS prefix (6), Jcc (6); its first byte is
+ * the first byte of the site, where text_poke_sites() puts its INT3. A
+ * landing byte is INT3 in it: the stub was placed so (rp_slot_suits()).
+ */
 static int rp_site_bytes(struct relpoline_site *site, struct relpoline_stub *stub, u8 *buf)
 {
-	unsigned long at = site->addr;
+	unsigned int pfx = 0;
 	int ret;
 
-	memcpy(buf, site->boot, site->len);
-	if (!stub)
+	if (!stub) {
+		memcpy(buf, site->idle, site->len);
 		return 0;
-	if (site->form != RELPOLINE_FORM_JCC && site->len == 6) {
-		/* Keep the CS prefix; the branch itself starts one byte in. */
-		ret = rp_encode_site(site->form, site->cc, at + 1,
-				     (unsigned long)stub->text, buf + 1);
-	} else {
-		ret = rp_encode_site(site->form, site->cc, at,
-				     (unsigned long)stub->text, buf);
 	}
-	return ret < 0 ? ret : 0;
+	if (site->form != RELPOLINE_FORM_JCC && site->len == 6)
+		buf[pfx++] = 0x2e;	/* CS segment prefix: ignored in 64-bit mode */
+	ret = rp_encode_site(site->form, site->cc, site->addr + pfx,
+			     (unsigned long)stub->text, buf + pfx);
+	if (ret < 0)
+		return ret;
+	if (site->landing && buf[site->landing] != INT3_INSN_OPCODE)
+		return -ERANGE;
+	return 0;
 }
 
 static bool rp_module_live(struct module *mod)
@@ -554,8 +787,14 @@ static bool rp_module_live(struct module *mod)
 	return !mod || READ_ONCE(mod->state) == MODULE_STATE_LIVE;
 }
 
-/* A target must be the entry of a function in live kernel or module text. */
-static bool rp_valid_target(unsigned long t)
+/**
+ * relpoline_valid_target - may @t be promoted?
+ * @t:		an address
+ *
+ * Return: true when @t is the entry of a function in core kernel text or
+ * in the text of a live module.
+ */
+bool relpoline_valid_target(unsigned long t)
 {
 	unsigned long size, off;
 	struct module *mod;
@@ -571,18 +810,6 @@ static bool rp_valid_target(unsigned long t)
 	     within_module_mem_type(t, mod, MOD_TEXT);
 	preempt_enable();
 	return ok;
-}
-
-/**
- * relpoline_valid_target - may @t be promoted?
- * @t:		an address
- *
- * Return: true when @t is the entry of a function in core kernel text or
- * in the text of a live module.
- */
-bool relpoline_valid_target(unsigned long t)
-{
-	return rp_valid_target(t);
 }
 EXPORT_SYMBOL_GPL(relpoline_valid_target);
 
@@ -608,132 +835,161 @@ bool relpoline_in_dying_module(unsigned long addr)
 	return dying;
 }
 
+/* One change of a batch being applied. */
+struct rp_change {
+	struct relpoline_req	*req;
+	struct relpoline_stub	*fresh;		/* new stub, NULL: back to idle */
+	struct text_poke_site	tps;
+};
+
+/* Can @r be made at all? */
+static int rp_req_check(struct relpoline_req *r)
+{
+	struct relpoline_site *site = r->site;
+	int j;
+
+	if (rp_unavailable || site->refused || r->nr_targets > RELPOLINE_MAX_TARGETS)
+		return -EINVAL;
+	if (r->stub && !rp_module_live(site->mod))
+		return -EINVAL;
+	for (j = 0; r->stub && j < r->nr_targets; j++)
+		if (!relpoline_valid_target(r->targets[j]))
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * Build @c's new stub (nothing branches to it yet) and the text change.
+ * While the site is rewritten it behaves as a branch to the stub it gets
+ * or, when it goes back to idle, to the stub it had: both are live for
+ * the whole batch.
+ */
+static int rp_change_prepare(struct rp_change *c)
+{
+	struct relpoline_req *r = c->req;
+	struct relpoline_site *site = r->site;
+	struct relpoline_stub *dest;
+	int ret;
+
+	ret = rp_req_check(r);
+	if (!ret && r->stub)
+		ret = rp_stub_create(r, &c->fresh);
+	if (ret)
+		return ret;
+	c->tps.addr = (void *)site->addr;
+	c->tps.len = site->len;
+	if (rp_site_bytes(site, site->stub, c->tps.old) ||
+	    rp_site_bytes(site, c->fresh, c->tps.new))
+		return -ERANGE;
+	dest = c->fresh ? c->fresh : site->stub;
+	c->tps.form = site->form;
+	c->tps.cc = site->cc;
+	c->tps.dest = dest ? (unsigned long)dest->text : 0;
+	c->tps.quiesce = site->quiesce && !site->stub;
+	return 0;
+}
+
+/* Rewrite the prepared sites in one text_poke_sites() batch. */
+static void rp_changes_patch(struct rp_change *ch, unsigned int n)
+{
+	struct text_poke_site **vec;
+	struct text_poke_site_stats st = {};
+	unsigned int i;
+	int ret = -ENOMEM;
+
+	vec = kvmalloc_array(n, sizeof(*vec), GFP_KERNEL);
+	if (vec) {
+		for (i = 0; i < n; i++)
+			vec[i] = &ch[i].tps;
+		ret = text_poke_sites(vec, n, &st);
+		kvfree(vec);
+	}
+	if (ret < 0)
+		for (i = 0; i < n; i++)
+			ch[i].tps.result = ret;
+	if (st.patched) {
+		rp_stats.batches++;
+		rp_stats.patched += st.patched;
+		rp_stats.ipi_rounds += st.ipi_rounds;
+		rp_stats.quiesced += st.quiesced;
+	}
+}
+
+/* Record what the text now holds; the replaced stub is retired. */
+static void rp_change_commit(struct rp_change *c)
+{
+	struct relpoline_req *r = c->req;
+	struct relpoline_site *site = r->site;
+
+	r->result = c->tps.result;
+	if (r->result) {
+		if (r->result == -EBUSY && !site->busy) {
+			site->busy = true;
+			rp_stats.busy++;
+		}
+		return;
+	}
+	if (site->busy) {
+		site->busy = false;
+		rp_stats.busy--;
+	}
+	if (site->stub) {
+		rp_stub_fold(site->stub);
+		list_add_tail(&site->stub->free, &rp_retired);
+	}
+	rp_stats.stubbed += !!c->fresh;
+	rp_stats.stubbed -= !!site->stub;
+	site->stub = c->fresh;
+	c->fresh = NULL;
+}
+
 /**
  * relpoline_apply - change the stubs of a batch of sites
  * @reqs:	the changes; each site at most once
  * @nr:		number of changes
  *
- * Builds the new stubs, repoints every site in one text_poke_sites()
- * batch, then frees the stubs that were replaced once no task can be in
- * them. A change that cannot be made leaves its site exactly as it was
- * and says why in its @result; the others are made. Must be called with
- * relpoline_lock() held.
+ * Builds the new stubs and rewrites every site in one text_poke_sites()
+ * batch. The stubs that were replaced are retired: relpoline_unlock()
+ * frees them once no task can be in them any more, after it has released
+ * the mutex. A change that cannot be made leaves its site exactly as it
+ * was and says why in its @result; the others are made. Must be called
+ * with relpoline_lock() held.
  *
  * Return: the number of changes that failed, or -ENOMEM when nothing was
  * attempted.
  */
 int relpoline_apply(struct relpoline_req *reqs, unsigned int nr)
 {
-	struct relpoline_stub **fresh;
-	struct text_poke_site *tps;
-	struct text_poke_site_stats st;
-	unsigned int *idx, n = 0, i, failed = 0;
-	LIST_HEAD(retired);
+	struct rp_change *ch;
+	unsigned int n = 0, i, failed = 0;
 
 	lockdep_assert_held(&relpoline_mutex);
 	if (!nr)
 		return 0;
-	fresh = kvcalloc(nr, sizeof(*fresh), GFP_KERNEL);
-	tps = kvcalloc(nr, sizeof(*tps), GFP_KERNEL);
-	idx = kvcalloc(nr, sizeof(*idx), GFP_KERNEL);
-	if (!fresh || !tps || !idx) {
-		kvfree(fresh);
-		kvfree(tps);
-		kvfree(idx);
+	ch = kvcalloc(nr, sizeof(*ch), GFP_KERNEL);
+	if (!ch)
 		return -ENOMEM;
-	}
-
-	/* 1. Build the new stubs; nothing branches to them yet. */
 	for (i = 0; i < nr; i++) {
-		struct relpoline_req *r = &reqs[i];
-		struct relpoline_site *site = r->site;
-		int j;
-
-		r->result = 0;
-		if (rp_unavailable || site->refused ||
-		    (r->stub && !rp_module_live(site->mod)) ||
-		    r->nr_targets > RELPOLINE_MAX_TARGETS) {
-			r->result = -EINVAL;
-			continue;
+		memset(&ch[n], 0, sizeof(ch[n]));
+		ch[n].req = &reqs[i];
+		reqs[i].result = rp_change_prepare(&ch[n]);
+		if (!reqs[i].result) {
+			n++;
+		} else if (ch[n].fresh) {	/* never published */
+			rp_stub_destroy(ch[n].fresh);
+			ch[n].fresh = NULL;
 		}
-		for (j = 0; r->stub && j < r->nr_targets; j++)
-			if (!rp_valid_target(r->targets[j]))
-				r->result = -EINVAL;
-		if (!r->result && r->stub)
-			r->result = rp_stub_create(r, &fresh[i]);
-		if (r->result)
-			continue;
-		tps[n].addr = (void *)site->addr;
-		tps[n].len = site->len;
-		if (rp_site_bytes(site, site->stub, tps[n].old) ||
-		    rp_site_bytes(site, fresh[i], tps[n].new)) {
-			r->result = -ERANGE;
-			continue;
-		}
-		idx[n++] = i;
 	}
-
-	/* 2. Repoint the sites: one batch, O(1) IPI rounds per TP_VEC_MAX. */
-	if (text_poke_sites(tps, n, &st) < 0) {
-		for (i = 0; i < n; i++)
-			tps[i].result = -ENOMEM;
-		st.patched = 0;
-		st.ipi_rounds = 0;
-	}
-	if (st.patched) {
-		rp_stats.batches++;
-		rp_stats.patched += st.patched;
-		rp_stats.ipi_rounds += st.ipi_rounds;
-	}
-
-	/* 3. Commit, and retire what the sites no longer reach. */
+	if (n)
+		rp_changes_patch(ch, n);
 	for (i = 0; i < n; i++) {
-		struct relpoline_req *r = &reqs[idx[i]];
-		struct relpoline_site *site = r->site;
-
-		if (tps[i].result) {
-			r->result = tps[i].result;
-			if (r->result == -EBUSY && !site->busy) {
-				site->busy = true;
-				rp_stats.busy++;
-			}
-			continue;
-		}
-		if (site->busy) {
-			site->busy = false;
-			rp_stats.busy--;
-		}
-		if (site->stub)
-			list_add_tail(&site->stub->free, &retired);
-		rp_stats.stubbed += !!fresh[idx[i]];
-		rp_stats.stubbed -= !!site->stub;
-		site->stub = fresh[idx[i]];
-		fresh[idx[i]] = NULL;
+		rp_change_commit(&ch[i]);
+		if (ch[i].fresh)		/* never published */
+			rp_stub_destroy(ch[i].fresh);
 	}
-	for (i = 0; i < nr; i++) {
-		if (fresh[i])		/* never published */
-			rp_stub_destroy(fresh[i]);
-		if (reqs[i].result)
-			failed++;
-	}
-
-	/* 4. Free retired stubs once every task has left them. */
-	if (!list_empty(&retired)) {
-		struct relpoline_stub *s, *tmp;
-
-		synchronize_rcu_tasks_rude();
-		synchronize_rcu_tasks();
-		list_for_each_entry_safe(s, tmp, &retired, free) {
-			rp_stub_fold(s);
-			rp_stub_destroy(s);
-		}
-	}
-	if (!rp_stats.stubbed)
-		rp_trim_chunks();
-
-	kvfree(fresh);
-	kvfree(tps);
-	kvfree(idx);
+	for (i = 0; i < nr; i++)
+		failed += !!reqs[i].result;
+	kvfree(ch);
 	return failed;
 }
 EXPORT_SYMBOL_GPL(relpoline_apply);
@@ -871,7 +1127,7 @@ EXPORT_SYMBOL_GPL(relpoline_reset_counts);
 void relpoline_get_stats(struct relpoline_stats *stats)
 {
 	mutex_lock(&relpoline_mutex);
-	*stats = rp_stats;
+	relpoline_get_stats_locked(stats);
 	mutex_unlock(&relpoline_mutex);
 }
 EXPORT_SYMBOL_GPL(relpoline_get_stats);
@@ -884,6 +1140,8 @@ void relpoline_get_stats_locked(struct relpoline_stats *stats)
 {
 	lockdep_assert_held(&relpoline_mutex);
 	*stats = rp_stats;
+	stats->landings = atomic_long_read(&rp_landings);
+	stats->emulations = text_poke_sites_emulations();
 }
 EXPORT_SYMBOL_GPL(relpoline_get_stats_locked);
 
@@ -976,12 +1234,73 @@ void relpoline_lock(void)
 }
 EXPORT_SYMBOL_GPL(relpoline_lock);
 
+/* Free every retired stub now: relpoline_mutex held, so it waits holding it. */
+static void rp_reap_locked(void)
+{
+	struct relpoline_stub *s, *tmp;
+
+	lockdep_assert_held(&relpoline_mutex);
+	if (list_empty(&rp_retired))
+		return;
+	synchronize_rcu_tasks_rude();
+	synchronize_rcu_tasks();
+	list_for_each_entry_safe(s, tmp, &rp_retired, free) {
+		list_del(&s->free);
+		rp_stub_fold(s);
+		rp_stub_destroy(s);
+	}
+}
+
+/*
+ * Free the stubs retired so far once no task can be in them: the
+ * RCU-tasks grace periods are waited for without relpoline_mutex, so that
+ * module loading and the tracefs files are not held up by them. A stub
+ * retired meanwhile waits for the next reaper.
+ */
+static void rp_reap(void)
+{
+	struct relpoline_stub *s, *tmp;
+	bool any = false;
+
+	mutex_lock(&rp_reap_mutex);
+	mutex_lock(&relpoline_mutex);
+	list_for_each_entry(s, &rp_retired, free) {
+		s->reaping = true;
+		any = true;
+	}
+	mutex_unlock(&relpoline_mutex);
+	if (any) {
+		synchronize_rcu_tasks_rude();
+		synchronize_rcu_tasks();
+	}
+	mutex_lock(&relpoline_mutex);
+	list_for_each_entry_safe(s, tmp, &rp_retired, free) {
+		if (!s->reaping)
+			continue;
+		list_del(&s->free);
+		rp_stub_fold(s);
+		rp_stub_destroy(s);
+	}
+	if (!rp_stats.stubbed)
+		rp_trim_chunks();
+	mutex_unlock(&relpoline_mutex);
+	mutex_unlock(&rp_reap_mutex);
+}
+
 /**
  * relpoline_unlock - release the relpoline mutex
+ *
+ * Then frees the stubs that relpoline_apply() retired, once no task can
+ * be in them any more: the caller returns when they are gone, but
+ * relpoline_mutex is free meanwhile. Sleeps.
  */
 void relpoline_unlock(void)
 {
+	bool reap = !list_empty(&rp_retired);
+
 	mutex_unlock(&relpoline_mutex);
+	if (reap)
+		rp_reap();
 }
 EXPORT_SYMBOL_GPL(relpoline_unlock);
 
@@ -1113,12 +1432,22 @@ static bool rp_in(unsigned long a, const void *start, const void *end)
 /* Register of a thunk at @dest, or -1. */
 static int rp_thunk_reg(unsigned long dest)
 {
-	unsigned long off = dest - (unsigned long)__x86_indirect_thunk_array;
+	static retpoline_thunk_t * const arrays[] = {
+		__x86_indirect_thunk_array,
+#ifdef CONFIG_MITIGATION_CALL_DEPTH_TRACKING
+		__x86_indirect_call_thunk_array,
+		__x86_indirect_jump_thunk_array,
+#endif
+	};
 	const u8 *p = (const u8 *)dest;
-	int rex = 0;
+	unsigned long off;
+	int i, rex = 0;
 
-	if (off < 16 * sizeof(retpoline_thunk_t) && !(off % sizeof(retpoline_thunk_t)))
-		return off / sizeof(retpoline_thunk_t);
+	for (i = 0; i < ARRAY_SIZE(arrays); i++) {
+		off = dest - (unsigned long)arrays[i];
+		if (off < 16 * sizeof(retpoline_thunk_t) && !(off % sizeof(retpoline_thunk_t)))
+			return off / sizeof(retpoline_thunk_t);
+	}
 #ifdef CONFIG_MITIGATION_ITS
 	off = dest - (unsigned long)__x86_indirect_its_thunk_array;
 	if (off < 16 * sizeof(its_thunk_t) && !(off % sizeof(its_thunk_t)))
@@ -1134,22 +1463,193 @@ static int rp_thunk_reg(unsigned long dest)
 	return -1;
 }
 
-/* Decode a site as boot patching left it. @text_ok: the site is in text we may patch. */
-static void rp_capture(struct relpoline_site *s, unsigned long addr, bool text_ok)
+/*
+ * A site boot patching left as a rel32 branch to a thunk (retpoline mode,
+ * call depth tracking, ITS thunks, and whatever did not fit inline): the
+ * managed form is the same instruction to a stub, with the same
+ * boundaries. A 6-byte CALL/JMP keeps its CS prefix.
+ */
+static const char *rp_capture_thunk(struct relpoline_site *s, const u8 *p, struct insn *insn)
 {
-	const u8 *p = (const u8 *)addr;
-	struct insn insn;
 	unsigned long dest;
 	int reg;
+
+	if (rp_is_jcc32(insn))
+		s->form = RELPOLINE_FORM_JCC;
+	else if (insn->opcode.bytes[0] == CALL_INSN_OPCODE)
+		s->form = RELPOLINE_FORM_CALL;
+	else if (insn->opcode.bytes[0] == JMP32_INSN_OPCODE)
+		s->form = RELPOLINE_FORM_JMP;
+	else
+		return "not a branch boot patching leaves";
+	if (s->form == RELPOLINE_FORM_JCC ? insn->length != 6 :
+	    !(insn->length == 5 || (insn->length == 6 && p[0] == 0x2e)))
+		return "unexpected instruction layout";
+	dest = (unsigned long)p + insn->length + insn->immediate.value;
+	reg = rp_thunk_reg(dest);
+	if (reg < 0 || reg == 4)
+		return "branch target is not a retpoline or ITS thunk";
+	s->cc = s->form == RELPOLINE_FORM_JCC ? insn->opcode.bytes[1] & 0xf : 0;
+	s->reg = reg;
+	s->len = insn->length;
+	s->slow = dest;
+	return NULL;
+}
+
+/*
+ * The bytes patch_retpoline() and optimize_nops() give a site of @len
+ * bytes whose branch they inline: [Jncc.d8 1f] [LFENCE] CALL/JMP *%reg,
+ * an INT3 behind a JMP when there is room, then one NOP to the end.
+ * Return: the number of bytes before the padding, or -1 if it does not fit.
+ */
+static int rp_inline_bytes(u8 *buf, int len, int form, u8 cc, bool lfence, int reg)
+{
+	int i = 0;
+
+	if (form == RELPOLINE_FORM_JCC) {
+		buf[i++] = 0x70 + (cc ^ 1);
+		buf[i++] = len - 2;
+	}
+	if (lfence) {
+		buf[i++] = 0x0f;
+		buf[i++] = 0xae;
+		buf[i++] = 0xe8;
+	}
+	if (reg >= 8)
+		buf[i++] = 0x41;
+	buf[i++] = 0xff;
+	buf[i++] = (form == RELPOLINE_FORM_CALL ? 0xd0 : 0xe0) + (reg & 7);
+	if (i > len)
+		return -1;
+	if (form != RELPOLINE_FORM_CALL && i < len)
+		buf[i++] = INT3_INSN_OPCODE;
+	if (i < len)
+		memcpy(buf + i, x86_nops[len - i], len - i);
+	return i;
+}
+
+/* "[REX.B] CALL/JMP *%reg" at @p: the register, and whether it is a CALL. */
+static int rp_indirect_at(const u8 *p, bool *call)
+{
+	int rex = p[0] == 0x41;
+	u8 modrm = p[rex + 1];
+
+	if (p[rex] != 0xff || (modrm & 0xc0) != 0xc0)
+		return -1;
+	if ((modrm & 0x38) != 0x10 && (modrm & 0x38) != 0x20)
+		return -1;
+	*call = (modrm & 0x38) == 0x10;
+	return (modrm & 7) + (rex ? 8 : 0);
+}
+
+/*
+ * A site boot patching inlined (patch_retpoline(): spectre_v2=off, eIBRS,
+ * IBRS, retpoline,lfence where it fits, ITS where the branch is safe):
+ *
+ *	[LFENCE] CALL *%reg  NOP				a call
+ *	[LFENCE] JMP *%reg  [INT3] [NOP]			a jump
+ *	Jncc.d8 1f  JMP *%reg  [INT3] [NOP]  1:		a Jcc
+ *
+ * The site's length is not in the text any more: a Jcc.d32 was 6 bytes,
+ * a CALL/JMP to %rax..%rdi 5 (compilers CS-prefix only r8-r15 thunk
+ * calls), one to r8-r15 5 or 6, which the length of the padding tells.
+ * The bytes are then checked against what boot patching writes for that
+ * length. The managed form is one CALL/JMP/Jcc rel32 (rp_site_bytes()).
+ *
+ * Where a task can stop inside the site: after an LFENCE, at the JMP
+ * behind the Jcc.d8 (@quiesce: text_poke_sites() waits for tasks to
+ * leave), and where an inlined CALL returns when padding follows it
+ * (@landing: the byte stays INT3 while the site is managed, so that a
+ * task still in that callee returns to an INT3 and relpoline_landing()
+ * moves it to the end of the site).
+ */
+static const char *rp_capture_inline(struct relpoline_site *s, const u8 *p)
+{
+	u8 want[TEXT_POKE_SITE_MAX];
+	bool call, lfence = false;
+	int off = 0, reg, len, end;
+
+	if (p[0] >= 0x70 && p[0] <= 0x7f) {
+		s->form = RELPOLINE_FORM_JCC;
+		s->cc = (p[0] & 0xf) ^ 1;
+		off = 2;
+	}
+	if (p[off] == 0x0f && p[off + 1] == 0xae && p[off + 2] == 0xe8) {
+		lfence = true;
+		off += 3;
+	}
+	reg = rp_indirect_at(p + off, &call);
+	if (reg < 0 || reg == 4)
+		return "not a retpoline site as boot patching leaves it";
+	if (s->form == RELPOLINE_FORM_JCC) {
+		if (call)
+			return "not a retpoline site as boot patching leaves it";
+		len = 6;
+	} else {
+		s->form = call ? RELPOLINE_FORM_CALL : RELPOLINE_FORM_JMP;
+		end = off + 2 + (reg >= 8);
+		if (reg < 8 || lfence)
+			len = reg < 8 ? 5 : end;
+		else if (!call && p[end] == INT3_INSN_OPCODE)
+			len = p[end + 1] == 0x90 ? 5 : 6;
+		else
+			len = p[end] == 0x66 ? 5 : 6;
+	}
+	end = rp_inline_bytes(want, len, s->form, s->cc, lfence, reg);
+	if (end < 0 || memcmp(p, want, len))
+		return "not a retpoline site as boot patching leaves it";
+	s->reg = reg;
+	s->len = len;
+	s->inlined = true;
+	/* What a kprobe's copy of the managed form branches to (see relpoline_fixup_copied_insn()). */
+	s->slow = (unsigned long)&__x86_indirect_thunk_array[reg];
+	s->quiesce = lfence || s->form == RELPOLINE_FORM_JCC;
+	if (call && end < len)
+		s->landing = end;
+	/* The landing is kept in a byte of the managed form's rel32 that stubs choose. */
+	if (s->landing && s->landing - (len - 4) != 1)
+		return "a callee returns into the managed form's rel32";
+	return NULL;
+}
+
+/* The unwind state inside a stub of a CALL site: a function entry. */
+static const struct orc_entry rp_entry_orc = {
+	.sp_offset	= sizeof(long),
+	.sp_reg		= ORC_REG_SP,
+	.bp_reg		= ORC_REG_UNDEFINED,
+	.type		= ORC_TYPE_CALL,
+};
+
+/* Text where a stub's per-CPU accesses and sampling call are not allowed. */
+static bool rp_noinstr(struct module *mod, unsigned long addr)
+{
+	/* .noinstr.text includes .cpuidle.text. */
+	if (mod)
+		return addr - (unsigned long)mod->noinstr_text_start < mod->noinstr_text_size;
+	return rp_in(addr, __noinstr_text_start, __noinstr_text_end) ||
+	       rp_in(addr, __entry_text_start, __entry_text_end);
+}
+
+/*
+ * Decode a site as boot patching left it. @text_ok: the site is in text we
+ * may patch. The unwind state inside the site's stubs is a function entry
+ * for a CALL and the state at the site for a JMP or Jcc, which need not be
+ * a tail call: a computed goto jumps with the function's frame in place.
+ */
+static void rp_capture(struct relpoline_site *s, struct module *mod, unsigned long addr,
+		       bool text_ok)
+{
+	const u8 *p = (const u8 *)addr;
+	struct orc_entry *orc;
+	struct insn insn;
+	const char *why;
 
 	s->addr = addr;
 	if (!text_ok) {
 		s->refused = "not in patchable text";
 		return;
 	}
-	/* .noinstr.text includes .cpuidle.text. */
-	if (rp_in(addr, __noinstr_text_start, __noinstr_text_end) ||
-	    rp_in(addr, __entry_text_start, __entry_text_end)) {
+	if (rp_noinstr(mod, addr)) {
 		s->refused = "noinstr/entry text";
 		return;
 	}
@@ -1157,40 +1657,27 @@ static void rp_capture(struct relpoline_site *s, unsigned long addr, bool text_o
 		s->refused = "undecodable";
 		return;
 	}
-	s->len = insn.length;
-	switch (insn.opcode.bytes[0]) {
-	case CALL_INSN_OPCODE:
-		s->form = RELPOLINE_FORM_CALL;
-		break;
-	case JMP32_INSN_OPCODE:
-		s->form = RELPOLINE_FORM_JMP;
-		break;
-	case 0x0f:
-		if ((insn.opcode.bytes[1] & 0xf0) == 0x80) {
-			s->form = RELPOLINE_FORM_JCC;
-			s->cc = insn.opcode.bytes[1] & 0xf;
-			break;
+	if (insn.immediate.nbytes == 4 && insn.length >= 5 &&
+	    (insn.opcode.bytes[0] == CALL_INSN_OPCODE ||
+	     insn.opcode.bytes[0] == JMP32_INSN_OPCODE || rp_is_jcc32(&insn)))
+		why = rp_capture_thunk(s, p, &insn);
+	else
+		why = rp_capture_inline(s, p);
+	if (why) {
+		s->refused = why;
+		return;
+	}
+	if (s->form == RELPOLINE_FORM_CALL) {
+		s->orc = rp_entry_orc;
+	} else {
+		orc = unwind_orc_entry(addr);
+		if (!orc || orc->type == ORC_TYPE_UNDEFINED) {
+			s->refused = "no unwind state at the site";
+			return;
 		}
-		fallthrough;
-	default:
-		s->refused = "not a rel32 branch";
-		return;
+		s->orc = *orc;
 	}
-	if (!(s->len == 5 && s->form != RELPOLINE_FORM_JCC) &&
-	    !(s->len == 6 && s->form == RELPOLINE_FORM_JCC) &&
-	    !(s->len == 6 && p[0] == 0x2e)) {
-		s->refused = "unexpected instruction layout";
-		return;
-	}
-	dest = addr + insn.length + insn.immediate.value;
-	reg = rp_thunk_reg(dest);
-	if (reg < 0 || reg == 4) {
-		s->refused = "branch target is not a retpoline or ITS thunk";
-		return;
-	}
-	s->reg = reg;
-	s->slow = dest;
-	memcpy(s->boot, p, s->len);
+	memcpy(s->idle, p, s->len);
 }
 
 static int rp_cmp_site(const void *a, const void *b)
@@ -1224,7 +1711,7 @@ static struct rp_group *rp_group_build(struct module *mod, s32 *start, s32 *end)
 		if (!ok && (mod ? within_module_init(addr, mod) : is_kernel_inittext(addr)))
 			continue;
 		g->sites[n].mod = mod;
-		rp_capture(&g->sites[n], addr, ok);
+		rp_capture(&g->sites[n], mod, addr, ok);
 		n++;
 	}
 	g->nr = n;
@@ -1254,7 +1741,7 @@ void relpoline_module_sites(struct module *mod, s32 *start, s32 *end)
 	mutex_lock(&relpoline_mutex);
 	g = rp_group_build(mod, start, end);
 	if (g)
-		list_add_tail(&g->list, &rp_groups);
+		list_add_tail_rcu(&g->list, &rp_groups);
 	else
 		pr_warn("no memory for the sites of %s; they stay unmanaged\n", mod->name);
 	mutex_unlock(&relpoline_mutex);
@@ -1278,7 +1765,9 @@ static void rp_group_free(struct rp_group *g)
 		if (g->sites[i].refused)
 			rp_stats.refused--;
 	rp_stats.sites -= g->nr;
-	list_del(&g->list);
+	list_del_rcu(&g->list);
+	/* relpoline_landing() walks the groups without the mutex. */
+	synchronize_rcu();
 	kvfree(g);
 }
 
@@ -1334,6 +1823,11 @@ static void rp_module_going(struct module *mod)
 					g->sites[i].acc_target[j] = 0;
 					g->sites[i].acc_thits[j] = 0;
 				}
+	/*
+	 * The module's text goes when this returns: every stub that branched
+	 * into it, or that its sites branched to, must be gone by then.
+	 */
+	rp_reap_locked();
 	if (!own)
 		return;
 	/*
@@ -1385,6 +1879,8 @@ static int rp_module_notify(struct notifier_block *nb, unsigned long state, void
 		return NOTIFY_DONE;
 	mutex_lock(&relpoline_mutex);
 	rp_module_going(data);
+	if (!rp_stats.stubbed)
+		rp_trim_chunks();
 	mutex_unlock(&relpoline_mutex);
 	return NOTIFY_OK;
 }
@@ -1529,6 +2025,73 @@ __visible notrace void relpoline_sample(unsigned long *regs, unsigned long ret)
 		relpoline_record_sample(stub->site, regs[stub->site->reg]);
 }
 
+/* ---- landings ---- */
+
+/* The site of @g whose bytes hold @addr, or NULL. */
+static struct relpoline_site *rp_group_site_at(struct rp_group *g, unsigned long addr)
+{
+	unsigned int lo = 0, hi = g->nr;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		struct relpoline_site *s = &g->sites[mid];
+
+		if (addr < s->addr)
+			hi = mid;
+		else if (addr >= s->addr + s->len)
+			lo = mid + 1;
+		else
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * An INT3 at a site's landing: a task that entered an inlined CALL of the
+ * site before the site got a stub returns there (rp_capture_inline()). In
+ * the idle text the rest of the site is padding, so it continues at the
+ * end of the site. Any context, NMI included: the groups are walked under
+ * RCU, and a site's landing never changes.
+ */
+static int relpoline_landing(struct pt_regs *regs)
+{
+	unsigned long addr = regs->ip - INT3_INSN_SIZE;
+	struct relpoline_site *s = NULL;
+	struct rp_group *g;
+
+	if (user_mode(regs))
+		return 0;
+	rcu_read_lock();
+	list_for_each_entry_rcu(g, &rp_groups, list) {
+		s = rp_group_site_at(g, addr);
+		if (s)
+			break;
+	}
+	if (s && (!s->landing || s->addr + s->landing != addr))
+		s = NULL;
+	if (s) {
+		int3_emulate_jmp(regs, s->addr + s->len);
+		atomic_long_inc(&rp_landings);
+	}
+	rcu_read_unlock();
+	return !!s;
+}
+NOKPROBE_SYMBOL(relpoline_landing);
+
+static int rp_die_notify(struct notifier_block *nb, unsigned long val, void *data)
+{
+	struct die_args *args = data;
+
+	if (val != DIE_INT3)
+		return NOTIFY_DONE;
+	return relpoline_landing(args->regs) ? NOTIFY_STOP : NOTIFY_DONE;
+}
+NOKPROBE_SYMBOL(rp_die_notify);
+
+static struct notifier_block rp_die_nb = {
+	.notifier_call = rp_die_notify,
+};
+
 /* ---- init ---- */
 
 extern s32 __retpoline_sites[], __retpoline_sites_end[];
@@ -1558,7 +2121,7 @@ static int __init relpoline_init(void)
 	mutex_lock(&relpoline_mutex);
 	g = rp_group_build(NULL, __retpoline_sites, __retpoline_sites_end);
 	if (g)
-		list_add(&g->list, &rp_groups);
+		list_add_rcu(&g->list, &rp_groups);
 	mutex_unlock(&relpoline_mutex);
 	if (!g) {
 		rp_unavailable = "no memory for the site table";
@@ -1566,6 +2129,7 @@ static int __init relpoline_init(void)
 		return -ENOMEM;
 	}
 	register_module_notifier(&rp_module_nb);
+	register_die_notifier(&rp_die_nb);
 	pr_info("%u vmlinux sites, %u refused\n", g->nr, rp_stats.refused);
 	return 0;
 }

@@ -5,13 +5,17 @@
  * stub. They patch sites inside this file only.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/kallsyms.h>
+#include <linux/kthread.h>
 #include <linux/kprobes.h>
 #include <linux/sched.h>
 #include <linux/stacktrace.h>
 #include <asm/insn.h>
 #include <asm/nospec-branch.h>
 #include <asm/relpoline.h>
+#include <asm/text-patching.h>
+#include <asm/text_poke_site.h>
 #include <trace/events/relpoline.h>
 
 typedef int (*rpk_fn_t)(int);
@@ -103,16 +107,55 @@ static void rpk_skip_if_unavailable(struct kunit *test)
 
 struct rpk_inv {
 	struct kunit *test;
-	unsigned int n, refused, bad;
+	unsigned int n, refused, bad, inlined, landings;
 	unsigned int last_id;
 };
+
+/* An idle site that boot patching left as a rel32 branch to a thunk. */
+static bool rpk_thunk_site_ok(struct relpoline_site *s)
+{
+	struct insn insn;
+	unsigned long dest;
+
+	if (insn_decode_kernel(&insn, s->idle) < 0 || insn.length != s->len)
+		return false;
+	dest = s->addr + insn.length + insn.immediate.value;
+	if (dest != s->slow || s->landing || s->quiesce)
+		return false;
+	switch (s->form) {
+	case RELPOLINE_FORM_CALL:
+		return insn.opcode.bytes[0] == CALL_INSN_OPCODE;
+	case RELPOLINE_FORM_JMP:
+		return insn.opcode.bytes[0] == JMP32_INSN_OPCODE;
+	default:
+		return insn.opcode.bytes[0] == 0x0f && (insn.opcode.bytes[1] & 0xf) == s->cc;
+	}
+}
+
+/* An idle site that boot patching inlined: its indirect branch is on @reg. */
+static bool rpk_inline_site_ok(struct relpoline_site *s)
+{
+	unsigned int i = s->form == RELPOLINE_FORM_JCC ? 2 : 0;
+	const u8 *p = s->idle;
+	u8 modrm;
+
+	if (s->slow != (unsigned long)&__x86_indirect_thunk_array[s->reg])
+		return false;
+	if (p[i] == 0x0f && p[i + 1] == 0xae && p[i + 2] == 0xe8)
+		i += 3;
+	if ((s->reg >= 8) != (p[i] == 0x41))
+		return false;
+	i += s->reg >= 8;
+	modrm = (s->form == RELPOLINE_FORM_CALL ? 0xd0 : 0xe0) + (s->reg & 7);
+	if (p[i] != 0xff || p[i + 1] != modrm)
+		return false;
+	/* A CALL followed by padding returns inside the site: its landing. */
+	return s->landing == (s->form == RELPOLINE_FORM_CALL && i + 2 < s->len ? i + 2 : 0);
+}
 
 static int rpk_check_site(struct relpoline_site *s, void *data)
 {
 	struct rpk_inv *inv = data;
-	struct insn insn;
-	unsigned long dest;
-	const u8 *p = s->boot;
 
 	inv->n++;
 	if (inv->n > 1 && s->id <= inv->last_id && !s->mod)
@@ -122,35 +165,18 @@ static int rpk_check_site(struct relpoline_site *s, void *data)
 		inv->refused++;
 		return 0;
 	}
-	/* Unstubbed sites hold their boot bytes; boot bytes decode to the form and register. */
-	if (!s->stub && memcmp((void *)s->addr, s->boot, s->len)) {
-		kunit_err(inv->test, "site %pS does not hold its boot bytes\n", (void *)s->addr);
+	inv->inlined += s->inlined;
+	inv->landings += !!s->landing;
+	/* Unmanaged sites hold exactly what boot patching left there. */
+	if (!s->stub && memcmp((void *)s->addr, s->idle, s->len)) {
+		kunit_err(inv->test, "site %pS does not hold its idle bytes\n", (void *)s->addr);
 		inv->bad++;
 	}
-	if (insn_decode_kernel(&insn, p) < 0 || insn.length != s->len) {
+	if (s->reg == 4 || s->reg > 15 || (s->len != 5 && s->len != 6) ||
+	    (s->inlined ? !rpk_inline_site_ok(s) : !rpk_thunk_site_ok(s))) {
+		kunit_err(inv->test, "site %pS: bad record %*ph\n", (void *)s->addr, s->len, s->idle);
 		inv->bad++;
-		return 0;
 	}
-	dest = s->addr + insn.length + insn.immediate.value;
-	if (dest != s->slow || s->reg == 4 || s->reg > 15)
-		inv->bad++;
-	switch (s->form) {
-	case RELPOLINE_FORM_CALL:
-		if (insn.opcode.bytes[0] != 0xe8)
-			inv->bad++;
-		break;
-	case RELPOLINE_FORM_JMP:
-		if (insn.opcode.bytes[0] != 0xe9)
-			inv->bad++;
-		break;
-	default:
-		if (insn.opcode.bytes[0] != 0x0f || (insn.opcode.bytes[1] & 0xf) != s->cc)
-			inv->bad++;
-	}
-	/* A retpoline thunk's register is its index in the thunk array. */
-	dest -= (unsigned long)__x86_indirect_thunk_array;
-	if (dest < 16 * sizeof(retpoline_thunk_t) && dest / sizeof(retpoline_thunk_t) != s->reg)
-		inv->bad++;
 	return 0;
 }
 
@@ -164,7 +190,14 @@ static void rpk_site_table(struct kunit *test)
 	relpoline_walk_sites(rpk_check_site, &inv);
 	relpoline_unlock();
 	relpoline_get_stats(&st);
-	kunit_info(test, "sites %u, refused %u\n", inv.n, inv.refused);
+	kunit_info(test, "sites %u, refused %u, inlined %u, with a landing %u\n",
+		   inv.n, inv.refused, inv.inlined, inv.landings);
+	/* Boot patching inlines every site, or none, but for what does not fit. */
+	if (cpu_feature_enabled(X86_FEATURE_RETPOLINE) &&
+	    !cpu_feature_enabled(X86_FEATURE_RETPOLINE_LFENCE))
+		KUNIT_EXPECT_EQ(test, inv.inlined, 0U);
+	else if (!cpu_feature_enabled(X86_FEATURE_INDIRECT_THUNK_ITS))
+		KUNIT_EXPECT_GT(test, inv.inlined, (inv.n - inv.refused) / 2);
 	KUNIT_EXPECT_GT(test, inv.n, 1000U);
 	KUNIT_EXPECT_EQ(test, inv.n, st.sites);
 	KUNIT_EXPECT_EQ(test, inv.refused, st.refused);
@@ -186,7 +219,7 @@ static void rpk_patch_restore(struct kunit *test, void *fn, bool tail)
 	KUNIT_ASSERT_NULL(test, site->refused);
 	KUNIT_EXPECT_EQ(test, site->form, tail ? RELPOLINE_FORM_JMP : RELPOLINE_FORM_CALL);
 	memcpy(before, (void *)site->addr, site->len);
-	KUNIT_ASSERT_EQ(test, memcmp(before, site->boot, site->len), 0);
+	KUNIT_ASSERT_EQ(test, memcmp(before, site->idle, site->len), 0);
 
 	relpoline_lock();
 	ret = rpk_apply_one(site, true, 2, (unsigned long)rpk_add_one,
@@ -246,7 +279,7 @@ static void rpk_bad_targets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rpk_apply_one(site, true, 1, inside, 0, false), -EINVAL);
 	KUNIT_EXPECT_EQ(test, rpk_apply_one(site, true, 1, nowhere, 0, false), -EINVAL);
 	KUNIT_EXPECT_NULL(test, site->stub);
-	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, site->boot, site->len), 0);
+	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, site->idle, site->len), 0);
 	relpoline_unlock();
 }
 
@@ -279,13 +312,13 @@ static void rpk_busy(struct kunit *test)
 
 	unregister_kprobe(&kp);
 	relpoline_lock();
-	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, site->boot, site->len), 0);
+	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, site->idle, site->len), 0);
 	ret = rpk_apply_one(site, true, 1, (unsigned long)rpk_add_one, 0, false);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_FALSE(test, site->busy);
 	ret = rpk_apply_one(site, false, 0, 0, 0, false);
 	KUNIT_EXPECT_EQ(test, ret, 0);
-	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, site->boot, site->len), 0);
+	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, site->idle, site->len), 0);
 	relpoline_unlock();
 }
 
@@ -358,6 +391,140 @@ static void rpk_unwind_through_stub(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, rpk_unwind.saw_caller);
 }
 
+/*
+ * A task that called through the idle site and sleeps in the callee while
+ * the site gets a stub (and back): it must return where its call left off.
+ * When boot patching inlined the call and padding follows it, the task
+ * returns to the site's landing, an INT3 while the site has a stub.
+ */
+static struct {
+	struct completion in, out, done;
+	int result;
+} rpk_sleeper;
+
+static noinline int rpk_block(int x)
+{
+	complete(&rpk_sleeper.in);
+	wait_for_completion(&rpk_sleeper.out);
+	return x + 7;
+}
+
+static int rpk_sleeper_fn(void *data)
+{
+	rpk_sleeper.result = rpk_call(rpk_block, 35);
+	complete(&rpk_sleeper.done);
+	return 0;
+}
+
+/* Start a task sleeping in rpk_block() called from rpk_call(). */
+static void rpk_sleeper_start(struct kunit *test)
+{
+	struct task_struct *t;
+
+	init_completion(&rpk_sleeper.in);
+	init_completion(&rpk_sleeper.out);
+	init_completion(&rpk_sleeper.done);
+	rpk_sleeper.result = 0;
+	t = kthread_run(rpk_sleeper_fn, NULL, "rpk-sleeper");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wait_for_completion(&rpk_sleeper.in);
+}
+
+/* Wake it: it must return through the rewritten site. */
+static int rpk_sleeper_finish(void)
+{
+	complete(&rpk_sleeper.out);
+	wait_for_completion(&rpk_sleeper.done);
+	return rpk_sleeper.result;
+}
+
+static void rpk_landing(struct kunit *test)
+{
+	struct relpoline_stats st0, st1;
+	struct relpoline_site *site;
+	u8 before[TEXT_POKE_SITE_MAX];
+
+	rpk_skip_if_unavailable(test);
+	site = rpk_site_in(test, rpk_call);
+	KUNIT_ASSERT_NULL(test, site->refused);
+	memcpy(before, (void *)site->addr, site->len);
+	kunit_info(test, "site %*ph, landing at +%u\n", site->len, before, site->landing);
+
+	/* Called through the idle site, returns through the stub's site. */
+	rpk_sleeper_start(test);
+	relpoline_get_stats(&st0);
+	relpoline_lock();
+	KUNIT_EXPECT_EQ(test, rpk_apply_one(site, true, 1, (unsigned long)rpk_add_one, 0, true), 0);
+	relpoline_unlock();
+	if (site->landing)
+		KUNIT_EXPECT_EQ(test, ((u8 *)site->addr)[site->landing], INT3_INSN_OPCODE);
+	KUNIT_EXPECT_EQ(test, rpk_sleeper_finish(), 35 + 7 + 1000);
+	relpoline_get_stats(&st1);
+	KUNIT_EXPECT_EQ(test, st1.landings - st0.landings, site->landing ? 1UL : 0UL);
+	/* A promotion from an inlined form with boundaries inside waits for tasks. */
+	KUNIT_EXPECT_EQ(test, st1.quiesced - st0.quiesced, site->quiesce ? 1UL : 0UL);
+
+	/* Called through the stub, returns through the idle site. */
+	rpk_sleeper_start(test);
+	relpoline_lock();
+	KUNIT_EXPECT_EQ(test, rpk_apply_one(site, false, 0, 0, 0, false), 0);
+	relpoline_unlock();
+	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, before, site->len), 0);
+	KUNIT_EXPECT_EQ(test, rpk_sleeper_finish(), 35 + 7 + 1000);
+	relpoline_get_stats(&st0);
+	KUNIT_EXPECT_EQ(test, st0.landings, st1.landings);
+	KUNIT_EXPECT_EQ(test, rpk_call(rpk_add_one, 1), 1002);
+}
+
+/*
+ * Calls that meet the INT3 on the first byte of a site being rewritten
+ * (promoted, retargeted, restored) run the site's branch, emulated.
+ */
+static struct {
+	int calls, right;
+} rpk_emu;
+
+static void rpk_emu_hook(unsigned int step)
+{
+	rpk_emu.calls += 2;
+	rpk_emu.right += rpk_call(rpk_negate, step) == 1000 - (int)step;
+	rpk_emu.right += rpk_tail(rpk_double, step) == 2 * (int)step;
+}
+
+static void rpk_int3_emulation(struct kunit *test)
+{
+	struct relpoline_site *call, *tail;
+	unsigned long e0, e1;
+	struct relpoline_req r[2] = {};
+	int i;
+
+	rpk_skip_if_unavailable(test);
+	call = rpk_site_in(test, rpk_call);
+	tail = rpk_site_in(test, rpk_tail);
+	memset(&rpk_emu, 0, sizeof(rpk_emu));
+	e0 = text_poke_sites_emulations();
+	relpoline_lock();
+	text_poke_sites_test_hook = rpk_emu_hook;
+	/* Promote, retarget, restore: three batches, two hooks each. */
+	for (i = 0; i < 3; i++) {
+		r[0].site = call;
+		r[1].site = tail;
+		r[0].stub = r[1].stub = i < 2;
+		r[0].nr_targets = r[1].nr_targets = i < 2;
+		r[0].targets[0] = r[1].targets[0] = (unsigned long)(i ? rpk_negate : rpk_add_one);
+		KUNIT_EXPECT_EQ(test, relpoline_apply(r, 2), 0);
+	}
+	text_poke_sites_test_hook = NULL;
+	relpoline_unlock();
+	e1 = text_poke_sites_emulations();
+	KUNIT_EXPECT_EQ(test, rpk_emu.calls, 12);
+	KUNIT_EXPECT_EQ(test, rpk_emu.right, rpk_emu.calls);
+	KUNIT_EXPECT_EQ(test, e1 - e0, (unsigned long)rpk_emu.calls);
+	KUNIT_EXPECT_NULL(test, call->stub);
+	KUNIT_EXPECT_EQ(test, memcmp((void *)call->addr, call->idle, call->len), 0);
+	KUNIT_EXPECT_EQ(test, memcmp((void *)tail->addr, tail->idle, tail->len), 0);
+}
+
 static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_site_table),
 	KUNIT_CASE(rpk_patch_restore_call),
@@ -365,6 +532,8 @@ static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_bad_targets),
 	KUNIT_CASE(rpk_busy),
 	KUNIT_CASE(rpk_unwind_through_stub),
+	KUNIT_CASE(rpk_landing),
+	KUNIT_CASE(rpk_int3_emulation),
 	{}
 };
 

@@ -10,15 +10,9 @@ struct module;
 #ifdef CONFIG_RELPOLINE
 
 #include <linux/list.h>
+#include <linux/relpoline_types.h>
+#include <asm/orc_types.h>
 #include <asm/text_poke_site.h>
-
-#define RELPOLINE_MAX_TARGETS	4
-
-enum relpoline_form {
-	RELPOLINE_FORM_CALL,
-	RELPOLINE_FORM_JMP,
-	RELPOLINE_FORM_JCC,
-};
 
 struct relpoline_stub;
 
@@ -28,15 +22,24 @@ struct relpoline_stub;
  * @mod:	owning module, NULL for vmlinux
  * @id:		stable identifier (vmlinux: index by address; modules: from a
  *		global counter, never reused)
- * @len:	instruction length (5 or 6)
+ * @len:	site length (5 or 6)
  * @form:	enum relpoline_form
  * @reg:	target register (x86 numbering, never 4)
  * @cc:		condition of a Jcc site
- * @boot:	the bytes boot patching left there: CALL/JMP/Jcc rel32 to a
- *		thunk
- * @slow:	where that rel32 goes: the slow path the stubs fall back to
+ * @inlined:	boot patching inlined the indirect branch into the site
+ *		([LFENCE;] CALL/JMP *%reg and padding, or Jncc.d8 over a JMP),
+ *		instead of leaving a rel32 branch to a thunk
+ * @quiesce:	@idle has instruction boundaries inside the site at which a
+ *		task can be stopped: giving the site a stub waits for tasks
+ *		to leave them (see text_poke_site.c)
+ * @landing:	offset in the site at which an inlined CALL of @idle returns
+ *		(0: none); while the site has a stub that byte is INT3
+ * @idle:	the bytes boot patching left there, exactly as upstream does
+ * @slow:	the thunk @idle branches to, or for an inlined @idle the
+ *		retpoline thunk of @reg (its body is the mode's indirect branch)
+ * @orc:	the unwind state inside the site's stubs
  * @refused:	why the site can never be managed, or NULL
- * @stub:	current stub, NULL while the site holds @boot
+ * @stub:	current stub, NULL while the site holds @idle
  * @busy:	the last patch attempt found foreign bytes at the site
  * @acc_hits:	hits of freed stubs, folded in (since the last reset)
  * @acc_misses:	misses of freed stubs, folded in (since the last reset)
@@ -58,8 +61,12 @@ struct relpoline_site {
 	u8			form;
 	u8			reg;
 	u8			cc;
-	u8			boot[TEXT_POKE_SITE_MAX];
+	bool			inlined;
+	bool			quiesce;
+	u8			landing;
+	u8			idle[TEXT_POKE_SITE_MAX];
 	unsigned long		slow;
+	struct orc_entry	orc;
 	const char		*refused;
 	struct relpoline_stub	*stub;
 	bool			busy;
@@ -73,7 +80,7 @@ struct relpoline_site {
 /**
  * struct relpoline_req - one change in a relpoline_apply() batch
  * @site:	the site
- * @stub:	true: give the site a stub with @targets; false: restore @boot
+ * @stub:	true: give the site a stub with @targets; false: restore @idle
  * @nr_targets:	0 (learning: every call takes the slow path) to
  *		RELPOLINE_MAX_TARGETS
  * @targets:	function entries compared in this order
@@ -102,6 +109,9 @@ struct relpoline_req {
  * @batches:	relpoline_apply() calls that patched text
  * @patched:	site rewrites
  * @ipi_rounds:	text_poke_sync() rounds taken by those batches
+ * @quiesced:	batches that waited for tasks to leave the inside of a site
+ * @landings:	returns into a site's landing moved to the end of the site
+ * @emulations:	calls through a site that met the INT3 of a rewrite
  * @stub_bytes:	executable memory held by live stubs
  * @stub_pool_bytes: executable memory allocated for stubs
  * @counters_used: per-CPU counters in use (of CONFIG_RELPOLINE_NR_COUNTERS)
@@ -114,12 +124,14 @@ struct relpoline_stats {
 	unsigned long	batches;
 	unsigned long	patched;
 	unsigned long	ipi_rounds;
+	unsigned long	quiesced;
+	unsigned long	landings;
+	unsigned long	emulations;
 	unsigned long	stub_bytes;
 	unsigned long	stub_pool_bytes;
 	unsigned int	counters_used;
 };
 
-bool relpoline_keep_thunks(void);
 void relpoline_module_sites(struct module *mod, s32 *start, s32 *end);
 void relpoline_module_free(struct module *mod);
 
@@ -166,18 +178,21 @@ unsigned long relpoline_drain_samples(relpoline_sample_fn_t fn, void *data);
 bool relpoline_boot_enable(void);
 struct insn;
 int relpoline_fixup_copied_insn(struct insn *insn, u8 *copy, unsigned long addr);
+struct orc_entry *relpoline_orc_find(unsigned long ip);
 
 #else /* !CONFIG_RELPOLINE */
+
+struct orc_entry;
+static inline struct orc_entry *relpoline_orc_find(unsigned long ip)
+{
+	return NULL;
+}
+
 
 struct insn;
 static inline int relpoline_fixup_copied_insn(struct insn *insn, u8 *copy, unsigned long addr)
 {
 	return 0;
-}
-
-static inline bool relpoline_keep_thunks(void)
-{
-	return false;
 }
 
 static inline void relpoline_module_sites(struct module *mod, s32 *start, s32 *end)
