@@ -53,7 +53,6 @@
 #include <linux/hash.h>
 #include <linux/init.h>
 #include <linux/kallsyms.h>
-#include <linux/kdebug.h>
 #include <linux/kprobes.h>
 #include <linux/memory.h>
 #include <linux/module.h>
@@ -1631,16 +1630,33 @@ static bool rp_noinstr(struct module *mod, unsigned long addr)
 }
 
 /*
- * Decode a site as boot patching left it. @text_ok: the site is in text we
- * may patch. The unwind state inside the site's stubs is a function entry
- * for a CALL and the state at the site for a JMP or Jcc, which need not be
- * a tail call: a computed goto jumps with the function's frame in place.
+ * The unwind state inside the site's stubs: a function entry for a CALL,
+ * and the state at the site for a JMP or Jcc, which need not be a tail
+ * call: a computed goto jumps with the function's frame in place.
  */
+static void rp_capture_orc(struct relpoline_site *s)
+{
+	struct orc_entry *orc;
+
+	if (s->refused)
+		return;
+	if (s->form == RELPOLINE_FORM_CALL) {
+		s->orc = rp_entry_orc;
+		return;
+	}
+	orc = unwind_orc_entry(s->addr);
+	if (!orc || orc->type == ORC_TYPE_UNDEFINED) {
+		s->refused = "no unwind state at the site";
+		return;
+	}
+	s->orc = *orc;
+}
+
+/* Decode a site as boot patching left it. @text_ok: the site is in text we may patch. */
 static void rp_capture(struct relpoline_site *s, struct module *mod, unsigned long addr,
 		       bool text_ok)
 {
 	const u8 *p = (const u8 *)addr;
-	struct orc_entry *orc;
 	struct insn insn;
 	const char *why;
 
@@ -1667,17 +1683,10 @@ static void rp_capture(struct relpoline_site *s, struct module *mod, unsigned lo
 		s->refused = why;
 		return;
 	}
-	if (s->form == RELPOLINE_FORM_CALL) {
-		s->orc = rp_entry_orc;
-	} else {
-		orc = unwind_orc_entry(addr);
-		if (!orc || orc->type == ORC_TYPE_UNDEFINED) {
-			s->refused = "no unwind state at the site";
-			return;
-		}
-		s->orc = *orc;
-	}
 	memcpy(s->idle, p, s->len);
+	/* A module's ORC can be looked up once it is coming (rp_module_orc()). */
+	if (!mod)
+		rp_capture_orc(s);
 }
 
 static int rp_cmp_site(const void *a, const void *b)
@@ -1873,8 +1882,31 @@ void relpoline_module_free(struct module *mod)
 	mutex_unlock(&relpoline_mutex);
 }
 
+/*
+ * A module is coming: its ORC tables can be looked up now (not when its
+ * sites are captured in module_finalize(), before it is formed).
+ */
+static void rp_module_orc(struct module *mod)
+{
+	struct rp_group *g = rp_group_of(mod);
+	unsigned int i;
+
+	for (i = 0; g && i < g->nr; i++) {
+		if (g->sites[i].refused)
+			continue;
+		rp_capture_orc(&g->sites[i]);
+		rp_stats.refused += !!g->sites[i].refused;
+	}
+}
+
 static int rp_module_notify(struct notifier_block *nb, unsigned long state, void *data)
 {
+	if (state == MODULE_STATE_COMING) {
+		mutex_lock(&relpoline_mutex);
+		rp_module_orc(data);
+		mutex_unlock(&relpoline_mutex);
+		return NOTIFY_OK;
+	}
 	if (state != MODULE_STATE_GOING)
 		return NOTIFY_DONE;
 	mutex_lock(&relpoline_mutex);
@@ -2028,7 +2060,7 @@ __visible notrace void relpoline_sample(unsigned long *regs, unsigned long ret)
 /* ---- landings ---- */
 
 /* The site of @g whose bytes hold @addr, or NULL. */
-static struct relpoline_site *rp_group_site_at(struct rp_group *g, unsigned long addr)
+static __always_inline struct relpoline_site *rp_group_site_at(struct rp_group *g, unsigned long addr)
 {
 	unsigned int lo = 0, hi = g->nr;
 
@@ -2046,14 +2078,21 @@ static struct relpoline_site *rp_group_site_at(struct rp_group *g, unsigned long
 	return NULL;
 }
 
-/*
- * An INT3 at a site's landing: a task that entered an inlined CALL of the
- * site before the site got a stub returns there (rp_capture_inline()). In
- * the idle text the rest of the site is padding, so it continues at the
- * end of the site. Any context, NMI included: the groups are walked under
- * RCU, and a site's landing never changes.
+/**
+ * relpoline_landing - an INT3 at a site's landing?
+ * @regs:	the trap's registers
+ *
+ * A task that entered an inlined CALL of a site before the site got a stub
+ * returns to the site's landing (rp_capture_inline()), an INT3 while the
+ * site has a stub. In the idle text the rest of the site is padding: go on
+ * at the end of the site. Called by do_int3() before any other handler
+ * that could run through a relpoline site; NMI context, with preemption
+ * off, which keeps module site groups from being freed (rp_group_free()
+ * waits for synchronize_rcu()). No indirect calls.
+ *
+ * Return: 1 when the task was moved, else 0.
  */
-static int relpoline_landing(struct pt_regs *regs)
+int relpoline_landing(struct pt_regs *regs)
 {
 	unsigned long addr = regs->ip - INT3_INSN_SIZE;
 	struct relpoline_site *s = NULL;
@@ -2061,36 +2100,18 @@ static int relpoline_landing(struct pt_regs *regs)
 
 	if (user_mode(regs))
 		return 0;
-	rcu_read_lock();
-	list_for_each_entry_rcu(g, &rp_groups, list) {
+	list_for_each_entry_rcu(g, &rp_groups, list, true) {
 		s = rp_group_site_at(g, addr);
 		if (s)
 			break;
 	}
-	if (s && (!s->landing || s->addr + s->landing != addr))
-		s = NULL;
-	if (s) {
-		int3_emulate_jmp(regs, s->addr + s->len);
-		atomic_long_inc(&rp_landings);
-	}
-	rcu_read_unlock();
-	return !!s;
+	if (!s || !s->landing || s->addr + s->landing != addr)
+		return 0;
+	int3_emulate_jmp(regs, s->addr + s->len);
+	atomic_long_inc(&rp_landings);
+	return 1;
 }
 NOKPROBE_SYMBOL(relpoline_landing);
-
-static int rp_die_notify(struct notifier_block *nb, unsigned long val, void *data)
-{
-	struct die_args *args = data;
-
-	if (val != DIE_INT3)
-		return NOTIFY_DONE;
-	return relpoline_landing(args->regs) ? NOTIFY_STOP : NOTIFY_DONE;
-}
-NOKPROBE_SYMBOL(rp_die_notify);
-
-static struct notifier_block rp_die_nb = {
-	.notifier_call = rp_die_notify,
-};
 
 /* ---- init ---- */
 
@@ -2129,7 +2150,6 @@ static int __init relpoline_init(void)
 		return -ENOMEM;
 	}
 	register_module_notifier(&rp_module_nb);
-	register_die_notifier(&rp_die_nb);
 	pr_info("%u vmlinux sites, %u refused\n", g->nr, rp_stats.refused);
 	return 0;
 }

@@ -47,13 +47,9 @@
  */
 #define pr_fmt(fmt) "text_poke_site: " fmt
 
-#include <linux/init.h>
-#include <linux/kdebug.h>
-#include <linux/kprobes.h>
 #include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/notifier.h>
 #include <linux/perf_event.h>
 #include <linux/rcupdate.h>
 #include <linux/sort.h>
@@ -105,7 +101,7 @@ static inline void tps_test_hook(unsigned int step)
 }
 #endif
 
-static struct text_poke_site *tps_find(void *ip)
+static __always_inline struct text_poke_site *tps_find(void *ip)
 {
 	unsigned int lo = 0, hi = tps_desc.nr;
 
@@ -124,7 +120,7 @@ static struct text_poke_site *tps_find(void *ip)
 }
 
 /* Do what the site stands for: a branch to @dest from the end of the site. */
-static void tps_emulate(struct pt_regs *regs, const struct text_poke_site *s)
+static __always_inline void tps_emulate(struct pt_regs *regs, const struct text_poke_site *s)
 {
 	unsigned long next = (unsigned long)s->addr + s->len;
 
@@ -142,8 +138,17 @@ static void tps_emulate(struct pt_regs *regs, const struct text_poke_site *s)
 	}
 }
 
-/* An INT3 at the first byte of a site being rewritten. */
-static int tps_int3(struct pt_regs *regs)
+/**
+ * text_poke_sites_int3 - an INT3 at the first byte of a site being rewritten?
+ * @regs:	the trap's registers
+ *
+ * Called by exc_int3() right after poke_int3_handler() and, like it, self
+ * contained: the sites being rewritten may be indirect calls anywhere in
+ * the kernel, including on the way to any other INT3 handler.
+ *
+ * Return: 1 when the branch of the site was emulated, else 0.
+ */
+noinstr int text_poke_sites_int3(struct pt_regs *regs)
 {
 	struct text_poke_site *s;
 	int ret = 0;
@@ -157,34 +162,13 @@ static int tps_int3(struct pt_regs *regs)
 	s = tps_find((void *)regs->ip - INT3_INSN_SIZE);
 	if (s) {
 		tps_emulate(regs, s);
-		atomic_long_inc(&tps_emulations);
+		raw_atomic_long_inc(&tps_emulations);
 		ret = 1;
 	}
 	smp_mb__before_atomic();
 	raw_atomic_dec(&tps_desc.refs);
 	return ret;
 }
-NOKPROBE_SYMBOL(tps_int3);
-
-static int tps_die_notify(struct notifier_block *nb, unsigned long val, void *data)
-{
-	struct die_args *args = data;
-
-	if (val != DIE_INT3)
-		return NOTIFY_DONE;
-	return tps_int3(args->regs) ? NOTIFY_STOP : NOTIFY_DONE;
-}
-NOKPROBE_SYMBOL(tps_die_notify);
-
-static struct notifier_block tps_die_nb = {
-	.notifier_call = tps_die_notify,
-};
-
-static int __init tps_init(void)
-{
-	return register_die_notifier(&tps_die_nb);
-}
-early_initcall(tps_init);
 
 static int tps_cmp(const void *a, const void *b)
 {

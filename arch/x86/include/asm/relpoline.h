@@ -179,8 +179,16 @@ bool relpoline_boot_enable(void);
 struct insn;
 int relpoline_fixup_copied_insn(struct insn *insn, u8 *copy, unsigned long addr);
 struct orc_entry *relpoline_orc_find(unsigned long ip);
+struct pt_regs;
+int relpoline_landing(struct pt_regs *regs);
 
 #else /* !CONFIG_RELPOLINE */
+
+struct pt_regs;
+static inline int relpoline_landing(struct pt_regs *regs)
+{
+	return 0;
+}
 
 struct orc_entry;
 static inline struct orc_entry *relpoline_orc_find(unsigned long ip)

@@ -55,6 +55,16 @@ int text_poke_sites(struct text_poke_site **vec, unsigned int nr,
 		    struct text_poke_site_stats *stats);
 unsigned long text_poke_sites_emulations(void);
 
+struct pt_regs;
+#ifdef CONFIG_RELPOLINE
+int text_poke_sites_int3(struct pt_regs *regs);
+#else
+static inline int text_poke_sites_int3(struct pt_regs *regs)
+{
+	return 0;
+}
+#endif
+
 #ifdef CONFIG_RELPOLINE_KUNIT_TEST
 extern void (*text_poke_sites_test_hook)(unsigned int step);
 #endif
