@@ -129,9 +129,9 @@ struct config {
 	u8 site[5];
 	u64 stub;
 	int stub_len;
-	u64 targets[RP_MAX_TARGETS];
+	u64 targets[RELPOLINE_MAX_TARGETS];
 	s32 ctr;		/* miss counter disp; hits follow */
-	u64 exp_hits[RP_MAX_TARGETS];	/* per pass */
+	u64 exp_hits[RELPOLINE_MAX_TARGETS];	/* per pass */
 	u64 exp_misses;			/* per pass */
 };
 
@@ -327,7 +327,7 @@ static void build_configs(void)
 			}
 			}
 			if (dest) {
-				ret = rp_encode_site(RP_FORM_CALL, 0, site, dest, c->site);
+				ret = rp_encode_site(RELPOLINE_FORM_CALL, 0, site, dest, c->site);
 				if (ret != 5) {
 					errno = ret < 0 ? -ret : EINVAL;
 					die("rp_encode_site");

@@ -244,7 +244,7 @@ static int rp_check_desc(const struct rp_stub_desc *d)
 
 	if (!d || d->reg > RP_REG_MAX || d->reg == RP_REG_RSP)
 		return -EINVAL;
-	if (d->nr_targets > RP_MAX_TARGETS)
+	if (d->nr_targets > RELPOLINE_MAX_TARGETS)
 		return -EINVAL;
 	if (d->slow_kind != RP_SLOW_REL32 && d->slow_kind != RP_SLOW_INDIRECT)
 		return -EINVAL;
@@ -327,17 +327,17 @@ int rp_encode_stub(const struct rp_stub_desc *d, u8 *buf, u32 size)
  * rp_site_insn_len - length of the branch instruction at a call site
  * @form: kind of call site
  *
- * Return: 5 for RP_FORM_CALL and RP_FORM_JMP, 6 for RP_FORM_JCC, or
- * -EINVAL for an unknown form.
+ * Return: 5 for RELPOLINE_FORM_CALL and RELPOLINE_FORM_JMP, 6 for
+ * RELPOLINE_FORM_JCC, or -EINVAL for an unknown form.
  */
-int rp_site_insn_len(enum rp_form form)
+int rp_site_insn_len(enum relpoline_form form)
 {
 	switch (form) {
-	case RP_FORM_CALL:
+	case RELPOLINE_FORM_CALL:
 		return RP_CALL_INSN_SIZE;
-	case RP_FORM_JMP:
+	case RELPOLINE_FORM_JMP:
 		return RP_JMP_INSN_SIZE;
-	case RP_FORM_JCC:
+	case RELPOLINE_FORM_JCC:
 		return RP_JCC_INSN_SIZE;
 	}
 	return -EINVAL;
@@ -345,9 +345,9 @@ int rp_site_insn_len(enum rp_form form)
 
 /**
  * rp_encode_site - encode the direct branch that replaces a thunk call
- * @form:      RP_FORM_CALL (E8 rel32), RP_FORM_JMP (E9 rel32) or
- *	       RP_FORM_JCC (0F 80+cc rel32)
- * @jcc_cc:    condition code (0..15) for RP_FORM_JCC, ignored otherwise
+ * @form:      RELPOLINE_FORM_CALL (E8 rel32), RELPOLINE_FORM_JMP
+ *	       (E9 rel32) or RELPOLINE_FORM_JCC (0F 80+cc rel32)
+ * @jcc_cc:    condition code (0..15) for RELPOLINE_FORM_JCC, ignored otherwise
  * @site_addr: address of the call site instruction
  * @dest:      branch destination (usually the stub)
  * @buf:       output, at least rp_site_insn_len(@form) bytes
@@ -357,8 +357,8 @@ int rp_site_insn_len(enum rp_form form)
  * Return: the instruction length; -EINVAL for a bad @form or @jcc_cc;
  * -ERANGE if @dest is out of rel32 reach (computed without wrap-around).
  */
-int rp_encode_site(enum rp_form form, u8 jcc_cc, u64 site_addr, u64 dest,
-		   u8 *buf)
+int rp_encode_site(enum relpoline_form form, u8 jcc_cc, u64 site_addr,
+		   u64 dest, u8 *buf)
 {
 	struct rp_emit e = { .buf = buf, .addr = site_addr };
 	int len = rp_site_insn_len(form);
@@ -366,20 +366,20 @@ int rp_encode_site(enum rp_form form, u8 jcc_cc, u64 site_addr, u64 dest,
 
 	if (len < 0)
 		return len;
-	if (form == RP_FORM_JCC && jcc_cc > RP_CC_MAX)
+	if (form == RELPOLINE_FORM_JCC && jcc_cc > RP_CC_MAX)
 		return -EINVAL;
 	if (site_addr + len < site_addr ||
 	    !rp_rel32(site_addr + len, dest, &rel))
 		return -ERANGE;
 
 	switch (form) {
-	case RP_FORM_CALL:
+	case RELPOLINE_FORM_CALL:
 		rp_emit_rel32_insn(&e, RP_OP_CALL32, dest);
 		break;
-	case RP_FORM_JMP:
+	case RELPOLINE_FORM_JMP:
 		rp_emit_rel32_insn(&e, RP_OP_JMP32, dest);
 		break;
-	case RP_FORM_JCC:
+	case RELPOLINE_FORM_JCC:
 		rp_emit_jcc32(&e, jcc_cc, dest);
 		break;
 	}

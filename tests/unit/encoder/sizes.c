@@ -35,7 +35,7 @@ int main(void)
 	printf("%-5s %-3s %6s %9s %13s %17s\n", "reg", "nr", "lean",
 	       "indirect", "ind+lfence", "hits+miss+sample");
 	for (r = 0; r < 2; r++)
-		for (nr = 0; nr <= RP_MAX_TARGETS; nr++)
+		for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr++)
 			printf("%-5s %-3d %6d %9d %13d %17d\n", regs[r].name,
 			       nr,
 			       size_of(regs[r].reg, nr, 0, 0, 0,

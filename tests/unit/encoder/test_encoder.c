@@ -229,15 +229,15 @@ static void run(u64 entry, u64 flags)
 }
 
 /* %rsp at entry of the function reached through a site of @form */
-static u64 entry_rsp(enum rp_form form)
+static u64 entry_rsp(enum relpoline_form form)
 {
-	return rp_h_rsp - (form == RP_FORM_CALL ? 16 : 8);
+	return rp_h_rsp - (form == RELPOLINE_FORM_CALL ? 16 : 8);
 }
 
 /* Return address a function reached through a site of @form must see */
-static u64 entry_ret(enum rp_form form)
+static u64 entry_ret(enum relpoline_form form)
 {
-	return form == RP_FORM_CALL ? la(SITE_OFF) + 5 :
+	return form == RELPOLINE_FORM_CALL ? la(SITE_OFF) + 5 :
 				      (u64)(uintptr_t)rp_run_ret;
 }
 
@@ -312,7 +312,7 @@ static void check_after(const char *ctx)
 }
 
 /* Encode @d at STUB_OFF and a @form site at SITE_OFF branching to it */
-static void install(struct rp_stub_desc *d, enum rp_form form, u8 cc)
+static void install(struct rp_stub_desc *d, enum relpoline_form form, u8 cc)
 {
 	u8 *stub = low + STUB_OFF, *site = low + SITE_OFF;
 	int n, size;
@@ -327,7 +327,7 @@ static void install(struct rp_stub_desc *d, enum rp_form form, u8 cc)
 	memset(site, 0xcc, 16);
 	n = rp_encode_site(form, cc, la(SITE_OFF), la(STUB_OFF), site);
 	ck_assert_int_eq(n, rp_site_insn_len(form));
-	if (form != RP_FORM_JMP)
+	if (form != RELPOLINE_FORM_JMP)
 		site[n] = 0xc3;		/* ret (after call / not-taken jcc) */
 }
 
@@ -363,8 +363,8 @@ START_TEST(exec_hit)
 	emit_recorder(SLOW, reg);
 	emit_recorder(OTHER, -1);
 
-	for (form = RP_FORM_CALL; form <= RP_FORM_JCC; form++) {
-		for (nr = 1; nr <= RP_MAX_TARGETS; nr++) {
+	for (form = RELPOLINE_FORM_CALL; form <= RELPOLINE_FORM_JCC; form++) {
+		for (nr = 1; nr <= RELPOLINE_MAX_TARGETS; nr++) {
 			lean_desc(&d, reg, nr);
 			install(&d, form, 0x4);	/* je for the jcc form */
 			for (slot = 0; slot < nr; slot++) {
@@ -379,7 +379,7 @@ START_TEST(exec_hit)
 				check_only(1U << (T0 + slot), ctx);
 				check_after(ctx);
 			}
-			if (form != RP_FORM_JCC)
+			if (form != RELPOLINE_FORM_JCC)
 				continue;
 			/* je not taken: nothing runs, nothing changes */
 			snprintf(ctx, sizeof(ctx), "jcc not taken reg=%s nr=%d",
@@ -406,8 +406,8 @@ START_TEST(exec_miss)
 	emit_recorder(SLOW, reg);
 	emit_recorder(SLOWRET, -1);
 
-	for (form = RP_FORM_CALL; form <= RP_FORM_JCC; form++) {
-		for (nr = 0; nr <= RP_MAX_TARGETS; nr++) {
+	for (form = RELPOLINE_FORM_CALL; form <= RELPOLINE_FORM_JCC; form++) {
+		for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr++) {
 			for (mode = 0; mode < 3; mode++) {
 				lean_desc(&d, reg, nr);
 				if (mode) {
@@ -476,7 +476,7 @@ static u32 *gs32(u8 *area, s32 disp)
 	return (u32 *)(area + (GS_BASE_OFF - GS_AREA_OFF) + disp);
 }
 
-static const s32 hit_disp[RP_MAX_TARGETS] = { -0x1000, -8, 0x0, 0x7f8 };
+static const s32 hit_disp[RELPOLINE_MAX_TARGETS] = { -0x1000, -8, 0x0, 0x7f8 };
 #define MISS_DISP	0x10
 #define SAMPLE_DISP	0x20	/* u32, neighbours are poisoned */
 
@@ -488,7 +488,7 @@ static void gs_init(u8 *exp)
 	for (i = 0; i < GS_AREA_SIZE; i++)
 		exp[i] = (u8)(0x71 + i * 13);
 	/* low dword all ones: a 32-bit increment would be caught */
-	for (i = 0; i < RP_MAX_TARGETS; i++)
+	for (i = 0; i < RELPOLINE_MAX_TARGETS; i++)
 		*gs64(exp, hit_disp[i]) = 0x00000000ffffffffULL + i;
 	*gs64(exp, MISS_DISP) = 0x12345678ffffffffULL;
 	memcpy(gs_area(), exp, GS_AREA_SIZE);
@@ -521,8 +521,8 @@ START_TEST(exec_counters)
 	emit_recorder(OTHER, -1);
 	emit_recorder(SLOW, reg);
 
-	for (form = RP_FORM_CALL; form <= RP_FORM_JCC; form++) {
-		for (nr = 0; nr <= RP_MAX_TARGETS; nr++) {
+	for (form = RELPOLINE_FORM_CALL; form <= RELPOLINE_FORM_JCC; form++) {
+		for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr++) {
 			lean_desc(&d, reg, nr);
 			d.count_hits = true;
 			memcpy(d.hit_ctr, hit_disp, sizeof(hit_disp));
@@ -607,8 +607,8 @@ START_TEST(exec_sample)
 	emit_recorder(SLOW, reg);
 	emit_recorder(SAMPLE, -1);
 
-	for (form = RP_FORM_CALL; form <= RP_FORM_JCC; form++) {
-		for (nr = 0; nr <= RP_MAX_TARGETS; nr += 2) {
+	for (form = RELPOLINE_FORM_CALL; form <= RELPOLINE_FORM_JCC; form++) {
+		for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr += 2) {
 			for (mode = 0; mode < 2; mode++) {
 				lean_desc(&d, reg, nr);
 				d.count_hits = true;
@@ -709,7 +709,7 @@ START_TEST(exec_jcc_cc)
 	emit_recorder(SLOW, R11);
 	lean_desc(&d, R11, 1);
 	for (cc = 0; cc <= 15; cc++) {
-		install(&d, RP_FORM_JCC, (u8)cc);
+		install(&d, RELPOLINE_FORM_JCC, (u8)cc);
 		for (combo = 0; combo < 32; combo++) {
 			u64 fl = FL_BASE;
 
@@ -721,8 +721,8 @@ START_TEST(exec_jcc_cc)
 			set_inputs(R11, d.targets[0]);
 			run(la(SITE_OFF), fl);
 			if (cc_holds(cc, fl)) {
-				check_rec(T0, entry_rsp(RP_FORM_JCC),
-					  entry_ret(RP_FORM_JCC), 0, ctx);
+				check_rec(T0, entry_rsp(RELPOLINE_FORM_JCC),
+					  entry_ret(RELPOLINE_FORM_JCC), 0, ctx);
 				check_only(1U << T0, ctx);
 			} else {
 				check_only(0, ctx);
@@ -880,7 +880,7 @@ static void check_stub_decode(const struct rp_stub_desc *d, const char *ctx)
 
 /* Address sets: kernel-like (module stub -> kernel text) and low */
 struct addr_set {
-	u64 stub, targets[RP_MAX_TARGETS], sample_fn, slow;
+	u64 stub, targets[RELPOLINE_MAX_TARGETS], sample_fn, slow;
 };
 
 static const struct addr_set addr_sets[] = {
@@ -903,7 +903,7 @@ START_TEST(decode_stub_all)
 	for (set = 0; set < 2; set++) {
 		const struct addr_set *a = &addr_sets[set];
 
-		for (nr = 0; nr <= RP_MAX_TARGETS; nr++) {
+		for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr++) {
 			for (bits = 0; bits < 8; bits++) {
 				for (mode = 0; mode < 3; mode++) {
 					memset(&d, 0, sizeof(d));
@@ -951,7 +951,7 @@ START_TEST(decode_site_all)
 	unsigned int p, form, cc;
 
 	for (p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
-		for (form = RP_FORM_CALL; form <= RP_FORM_JCC; form++) {
+		for (form = RELPOLINE_FORM_CALL; form <= RELPOLINE_FORM_JCC; form++) {
 			for (cc = 0; cc <= 15; cc++) {
 				struct rpd_insn in;
 				int len = rp_site_insn_len(form);
@@ -971,10 +971,10 @@ START_TEST(decode_site_all)
 							     &in), n);
 				ck_assert_uint_eq(in.dest, dest);
 				switch (form) {
-				case RP_FORM_CALL:
+				case RELPOLINE_FORM_CALL:
 					ck_assert_int_eq(in.kind, RPD_CALL32);
 					break;
-				case RP_FORM_JMP:
+				case RELPOLINE_FORM_JMP:
 					ck_assert_int_eq(in.kind, RPD_JMP32);
 					break;
 				default:
@@ -982,15 +982,15 @@ START_TEST(decode_site_all)
 					ck_assert_int_eq(in.cc, cc);
 					break;
 				}
-				if (form != RP_FORM_JCC && cc)
+				if (form != RELPOLINE_FORM_JCC && cc)
 					break;	/* cc is ignored */
 			}
 		}
 	}
-	ck_assert_int_eq(rp_site_insn_len(RP_FORM_CALL), 5);
-	ck_assert_int_eq(rp_site_insn_len(RP_FORM_JMP), 5);
-	ck_assert_int_eq(rp_site_insn_len(RP_FORM_JCC), 6);
-	ck_assert_int_eq(rp_site_insn_len((enum rp_form)3), -EINVAL);
+	ck_assert_int_eq(rp_site_insn_len(RELPOLINE_FORM_CALL), 5);
+	ck_assert_int_eq(rp_site_insn_len(RELPOLINE_FORM_JMP), 5);
+	ck_assert_int_eq(rp_site_insn_len(RELPOLINE_FORM_JCC), 6);
+	ck_assert_int_eq(rp_site_insn_len((enum relpoline_form)3), -EINVAL);
 }
 END_TEST
 
@@ -1022,7 +1022,7 @@ START_TEST(stub_sizes)
 	struct rp_stub_desc d;
 	int nr;
 
-	for (nr = 0; nr <= RP_MAX_TARGETS; nr++) {
+	for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr++) {
 		ck_assert_int_eq(lean_size(R11, nr), r11[nr]);
 		ck_assert_int_eq(lean_size(0, nr), rax[nr]);
 	}
@@ -1044,8 +1044,8 @@ static void valid_desc(struct rp_stub_desc *d)
 	memset(d, 0, sizeof(*d));
 	d->stub_addr = 0xffffffffc0a01000ULL;
 	d->reg = R11;
-	d->nr_targets = RP_MAX_TARGETS;
-	for (i = 0; i < RP_MAX_TARGETS; i++)
+	d->nr_targets = RELPOLINE_MAX_TARGETS;
+	for (i = 0; i < RELPOLINE_MAX_TARGETS; i++)
 		d->targets[i] = 0xffffffff81000000ULL + 0x1000 * i;
 	d->count_hits = d->count_misses = d->sample = true;
 	d->sample_fn = 0xffffffff81200000ULL;
@@ -1206,7 +1206,7 @@ START_TEST(stub_errors)
 }
 END_TEST
 
-static void expect_site_err(enum rp_form form, u8 cc, u64 site, u64 dest,
+static void expect_site_err(enum relpoline_form form, u8 cc, u64 site, u64 dest,
 			    int err, const char *what)
 {
 	u8 buf[16], ref[16];
@@ -1226,7 +1226,7 @@ START_TEST(site_errors)
 	u8 buf[16];
 	int form, len;
 
-	for (form = RP_FORM_CALL; form <= RP_FORM_JCC; form++) {
+	for (form = RELPOLINE_FORM_CALL; form <= RELPOLINE_FORM_JCC; form++) {
 		len = rp_site_insn_len(form);
 		expect_site_err(form, 4, 0x1000, 0x1000 + len + 0x80000000ULL,
 				-ERANGE, "+2G");
@@ -1247,11 +1247,11 @@ START_TEST(site_errors)
 						0xffffffff00000010ULL, buf),
 				 len);
 	}
-	expect_site_err(RP_FORM_JCC, 16, 0x1000, 0x2000, -EINVAL, "cc 16");
-	expect_site_err(RP_FORM_JCC, 0x84, 0x1000, 0x2000, -EINVAL, "cc 0x84");
-	expect_site_err((enum rp_form)3, 4, 0x1000, 0x2000, -EINVAL, "form");
+	expect_site_err(RELPOLINE_FORM_JCC, 16, 0x1000, 0x2000, -EINVAL, "cc 16");
+	expect_site_err(RELPOLINE_FORM_JCC, 0x84, 0x1000, 0x2000, -EINVAL, "cc 0x84");
+	expect_site_err((enum relpoline_form)3, 4, 0x1000, 0x2000, -EINVAL, "form");
 	/* cc is ignored by the other forms */
-	ck_assert_int_eq(rp_encode_site(RP_FORM_CALL, 0xff, 0x1000, 0x2000,
+	ck_assert_int_eq(rp_encode_site(RELPOLINE_FORM_CALL, 0xff, 0x1000, 0x2000,
 					buf), 5);
 	ck_assert_uint_eq(buf[0], 0xe8);
 }

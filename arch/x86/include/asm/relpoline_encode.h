@@ -16,10 +16,9 @@
 #elif !defined(__RELPOLINE_USERSPACE)
 #error "userspace users must include the relpoline type shim first"
 #endif
+#include <linux/relpoline_types.h>
 
-#define RP_MAX_TARGETS		4
-
-/* Length of the instruction at a call site, for each enum rp_form. */
+/* Length of the instruction at a call site, for each enum relpoline_form. */
 #define RP_CALL_INSN_SIZE	5	/* E8 rel32 */
 #define RP_JMP_INSN_SIZE	5	/* E9 rel32 */
 #define RP_JCC_INSN_SIZE	6	/* 0F 80+cc rel32 */
@@ -32,12 +31,6 @@
 /* Condition code of a Jcc (low nibble of the opcode) */
 #define RP_CC_MAX		15
 
-enum rp_form {
-	RP_FORM_CALL,		/* call __x86_indirect_thunk_REG */
-	RP_FORM_JMP,		/* jmp  __x86_indirect_thunk_REG (tail call) */
-	RP_FORM_JCC,		/* jcc  __x86_indirect_thunk_REG (clang) */
-};
-
 enum rp_slow_kind {
 	RP_SLOW_REL32,		/* jmp rel32 slow_target */
 	RP_SLOW_INDIRECT,	/* [lfence;] jmp *%reg; int3 */
@@ -47,7 +40,8 @@ enum rp_slow_kind {
  * struct rp_stub_desc - description of one promotion stub
  * @stub_addr:	   address at which the stub bytes will execute
  * @reg:	   register holding the call target (0..15, not 4 == %rsp)
- * @nr_targets:	   number of valid entries in @targets (0..RP_MAX_TARGETS)
+ * @nr_targets:	   number of valid entries in @targets
+ *		   (0..RELPOLINE_MAX_TARGETS)
  * @targets:	   hot targets; each must be a sign-extended 32-bit value
  * @count_hits:	   emit "incq %gs:hit_ctr[i]" before jumping to targets[i]
  * @hit_ctr:	   %gs-relative displacement of each target's u64 counter
@@ -70,9 +64,9 @@ struct rp_stub_desc {
 	u64 stub_addr;
 	u8 reg;
 	u8 nr_targets;
-	u64 targets[RP_MAX_TARGETS];
+	u64 targets[RELPOLINE_MAX_TARGETS];
 	bool count_hits;
-	s32 hit_ctr[RP_MAX_TARGETS];
+	s32 hit_ctr[RELPOLINE_MAX_TARGETS];
 	bool count_misses;
 	s32 miss_ctr;
 	bool sample;
@@ -85,8 +79,8 @@ struct rp_stub_desc {
 
 int rp_stub_size(const struct rp_stub_desc *d);
 int rp_encode_stub(const struct rp_stub_desc *d, u8 *buf, u32 size);
-int rp_site_insn_len(enum rp_form form);
-int rp_encode_site(enum rp_form form, u8 jcc_cc, u64 site_addr, u64 dest,
-		   u8 *buf);
+int rp_site_insn_len(enum relpoline_form form);
+int rp_encode_site(enum relpoline_form form, u8 jcc_cc, u64 site_addr,
+		   u64 dest, u8 *buf);
 
 #endif /* _ASM_X86_RELPOLINE_ENCODE_H */
