@@ -48,9 +48,9 @@ extern const u8 rb_thunk[], rb_thunk_end[];
 extern const u8 rb_thunk_pause[], rb_thunk_pause_end[];
 extern const u8 rb_target[], rb_target_end[];
 extern const u8 rb_sample_cheap[], rb_sample_cheap_end[];
-extern const u8 rb_sample_cheap_cd[], rb_sample_cheap_per[], rb_sample_cheap_n[];
+extern const u8 rb_sample_cheap_per[], rb_sample_cheap_n[];
 extern const u8 rb_sample_full[], rb_sample_full_end[];
-extern const u8 rb_sample_full_cd[], rb_sample_full_per[], rb_sample_full_n[];
+extern const u8 rb_sample_full_per[], rb_sample_full_n[];
 extern const u8 rb_sample_full_n2[], rb_sample_full_ring[], rb_sample_full_ring8[];
 extern void rb_calib(u64 iters);
 
@@ -68,12 +68,20 @@ extern void rb_calib(u64 iters);
 #define OFF_STUBS	0x4000
 #define STUB_SLOT	128	/* as the kernel's stub allocator */
 
-/* The %gs area (per-CPU data in the kernel) */
-#define GS_SIZE		0x20000
-#define GS_COUNTDOWN	0x0100	/* u32 sampling countdown, shared */
+/* The %gs area (static per-CPU data in the kernel) */
+#define GS_SIZE		0x2000
+#define GS_THIS_CPU_OFF	0x0100	/* u64 this_cpu_off */
 #define GS_SAMPLES	0x0108	/* u64 samples taken */
 #define GS_RING		0x0800	/* 64 x 16 bytes */
-#define GS_CTRS		0x1000	/* 8 u64 counters per stub */
+
+/*
+ * The stubs' counter blocks (alloc_percpu() in the kernel): anywhere in
+ * memory, reached as ctr_base + this_cpu_off, with THIS_CPU_OFF a 64-bit
+ * offset as the kernel's per-CPU offsets are.
+ */
+#define THIS_CPU_OFF	0x00003ee700000000ULL
+#define BLOCK_STRIDE	64
+#define MAX_STUBS	(NR_VARIANTS * NR_PATTERNS)
 
 #define ARR_LEN		65536	/* 512 KiB of target pointers per pattern */
 
@@ -130,13 +138,14 @@ struct config {
 	u64 stub;
 	int stub_len;
 	u64 targets[RELPOLINE_MAX_TARGETS];
-	s32 ctr;		/* miss counter disp; hits follow */
+	struct rp_ctr_block *ctr;	/* this CPU's counter block */
 	u64 exp_hits[RELPOLINE_MAX_TARGETS];	/* per pass */
 	u64 exp_misses;			/* per pass */
 };
 
 static u8 *low;
 static u8 *gs;
+static u8 *blocks;
 static u64 *arrays[NR_PATTERNS];
 static struct config configs[NR_PATTERNS * NR_VARIANTS];
 static int nr_configs;
@@ -181,6 +190,10 @@ static void map_areas(void)
 	if (!gs)
 		die("gs area");
 	memset(gs, 0, GS_SIZE);
+	*(u64 *)(gs + GS_THIS_CPU_OFF) = THIS_CPU_OFF;
+	blocks = aligned_alloc(64, MAX_STUBS * BLOCK_STRIDE);
+	if (!blocks)
+		die("counter blocks");
 	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)(uintptr_t)gs))
 		die("arch_prctl(ARCH_SET_GS)");
 
@@ -192,10 +205,8 @@ static void map_areas(void)
 
 	put_tmpl(OFF_S_CHEAP, rb_sample_cheap, rb_sample_cheap_end);
 #define AT(base, tmpl, lbl) (low + (base) + ((lbl) - (tmpl)))
-	put32(AT(OFF_S_CHEAP, rb_sample_cheap, rb_sample_cheap_cd), GS_COUNTDOWN);
 	put32(AT(OFF_S_CHEAP, rb_sample_cheap, rb_sample_cheap_n), GS_SAMPLES);
 	put_tmpl(OFF_S_FULL, rb_sample_full, rb_sample_full_end);
-	put32(AT(OFF_S_FULL, rb_sample_full, rb_sample_full_cd), GS_COUNTDOWN);
 	put32(AT(OFF_S_FULL, rb_sample_full, rb_sample_full_n), GS_SAMPLES);
 	put32(AT(OFF_S_FULL, rb_sample_full, rb_sample_full_n2), GS_SAMPLES);
 	put32(AT(OFF_S_FULL, rb_sample_full, rb_sample_full_ring), GS_RING);
@@ -234,11 +245,6 @@ static void make_arrays(void)
 			arrays[p][i] = target(t);
 		}
 	}
-}
-
-static u32 *gs32(s32 disp)
-{
-	return (u32 *)(gs + disp);
 }
 
 static u64 *gs64(s32 disp)
@@ -281,9 +287,11 @@ static void build_configs(void)
 				break;
 			case K_STUB: {
 				struct rp_stub_desc d = { 0 };
+				struct rp_stub_layout lay;
 
 				c->stub = addr(OFF_STUBS + nstub * STUB_SLOT);
-				c->ctr = GS_CTRS + nstub * 64;
+				c->ctr = (struct rp_ctr_block *)(blocks +
+						nstub * BLOCK_STRIDE);
 				nstub++;
 				d.stub_addr = c->stub;
 				d.reg = RP_REG_RAX;
@@ -293,22 +301,27 @@ static void build_configs(void)
 						v->order == O_HOT_LAST ? v->nr - 1 - i :
 						16 + i;
 					c->targets[i] = d.targets[i] = target(t);
-					d.hit_ctr[i] = c->ctr + 8 * (1 + i);
 				}
 				d.count_hits = v->count_hits;
 				d.count_misses = true;
-				d.miss_ctr = c->ctr;
 				d.sample = v->sample != S_NONE;
-				d.sample_ctr = GS_COUNTDOWN;
+				d.ctr_base = (u64)(uintptr_t)c->ctr - THIS_CPU_OFF;
+				d.this_cpu_off = GS_THIS_CPU_OFF;
 				d.sample_fn = addr(v->sample == S_FULL ? OFF_S_FULL :
 						   OFF_S_CHEAP);
 				d.slow_kind = RP_SLOW_REL32;
 				d.slow_target = addr(OFF_THUNK);
 				ret = rp_encode_stub(&d, low + (c->stub - addr(0)),
-						     STUB_SLOT);
+						     STUB_SLOT, &lay);
 				if (ret < 0) {
 					errno = -ret;
 					die("rp_encode_stub");
+				}
+				/* the sample functions use %rcx as the block */
+				if (lay.scratch != RP_REG_NONE &&
+				    lay.scratch != RP_REG_RCX) {
+					errno = EINVAL;
+					die("scratch register is not %rcx");
 				}
 				c->stub_len = ret;
 				dest = c->stub;
@@ -358,17 +371,18 @@ typedef void (*loop_fn)(const u64 *arr, u64 ncalls, u64 mask);
 static void check(const struct config *c, u64 passes)
 {
 	const struct variant *v = c->v;
-	u64 miss = *gs64(c->ctr), samples = *gs64(GS_SAMPLES);
+	u64 miss, samples = *gs64(GS_SAMPLES);
 	int i;
 
 	if (v->kind != K_STUB)
 		return;
+	miss = c->ctr->misses;
 	if (miss != passes * c->exp_misses)
 		goto bad;
 	for (i = 0; i < v->nr; i++) {
 		u64 want = v->count_hits ? passes * c->exp_hits[i] : 0;
 
-		if (*gs64(c->ctr + 8 * (1 + i)) != want)
+		if (c->ctr->hits[i] != want)
 			goto bad;
 	}
 	if ((v->sample == S_CHEAP || v->sample == S_FULL) &&
@@ -446,10 +460,13 @@ static double measure(const struct config *c, int passes, int *nclean)
 	int k;
 
 	memcpy(site, c->site, 5);
-	memset(gs + c->ctr, 0, 64);
 	*gs64(GS_SAMPLES) = 0;
-	*gs32(GS_COUNTDOWN) = (v->sample == S_CHEAP || v->sample == S_FULL) ?
-			      v->period : 0x7fffffffU;
+	if (c->ctr) {
+		memset(c->ctr, 0, sizeof(*c->ctr));
+		c->ctr->countdown = (v->sample == S_CHEAP ||
+				     v->sample == S_FULL) ?
+				    v->period : 0x7fffffffU;
+	}
 	/* warm up: one pass, counted in the check */
 	loop(arrays[c->pat], ARR_LEN, ARR_LEN - 1);
 	for (k = 0; k < passes; k++) {

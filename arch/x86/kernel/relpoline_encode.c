@@ -3,40 +3,80 @@
  * Relpoline stub and call site encoder.
  *
  * A promoted call site "call/jmp/jcc stub" reaches a stub of this shape
- * (%reg is the register the original retpoline thunk call used):
+ * (%reg is the register the original retpoline thunk call used, %scr the
+ * scratch register: %rax, or %rcx when %reg is %rax):
  *
- *	for each hot target i:
+ *	without count_hits, for each hot target i:
  *		cmp	$targets[i], %reg	# REX.W 81 /7 id, or REX.W 3D id
  *		je	targets[i]		# 0F 84 rel32
- *	  or, with count_hits:
+ *	with count_hits (and at least one target):
+ *		push	%scr			# 50+r
+ *		movabs	$ctr_base, %scr		# REX.W B8+r io
+ *		add	%gs:this_cpu_off, %scr	# 65 REX.W 03 /r SIB 25 disp32
+ *	    for each hot target i:
  *		cmp	$targets[i], %reg
  *		jne	1f			# 75 rel8
- *		incq	%gs:hit_ctr[i]		# 65 48 FF 04 25 disp32
+ *		incq	RP_CTR_HIT(i)(%scr)	# REX.W FF /0 disp8
+ *		pop	%scr			# 58+r
  *		jmp	targets[i]		# E9 rel32
  *	1:
  *	miss path:
- *		incq	%gs:miss_ctr		# if count_misses
- *		decl	%gs:sample_ctr		# if sample: 65 FF 0C 25 disp32
+ *		push; movabs; add		# as above, if count_misses or
+ *						# sample and not done yet
+ *		incq	(%scr)			# if count_misses: REX.W FF /0
+ *		decl	RP_CTR_COUNTDOWN(%scr)	# if sample: FF /1 disp8
  *		jnz	2f			#	     75 rel8
  *		call	sample_fn		#	     E8 rel32
- *	2:
+ *	2:	pop	%scr			# if pushed
  *		jmp	slow_target		# RP_SLOW_REL32: E9 rel32
  *	  or
  *		lfence				# RP_SLOW_INDIRECT, optional
  *		jmp	*%reg			# [41] FF E0+r
  *		int3				# straight-line speculation
  *
- * Only the flags are clobbered; the stack is only touched by the sample call.
+ * Only the flags are clobbered.  The counters are in a per-CPU block
+ * (struct rp_ctr_block, from alloc_percpu()) whose per-CPU pointer,
+ * ctr_base, need not be %gs:disp32 addressable: the stub adds this CPU's
+ * offset, read from the per-CPU variable this_cpu_off, to reach this
+ * CPU's copy, in %scr, which it saves with PUSH and restores with POP.
+ * The kernel is built without a red zone, so the push clobbers nothing.
+ * rp_encode_stub() reports the ranges in which the word is pushed
+ * (struct rp_stub_layout) so that the kernel can describe the stub to
+ * the ORC unwinder.
+ *
+ * The sample call.  sample_fn is called with the stack of the call site
+ * plus the pushed %scr and the return address: at its entry
+ *	0(%rsp)	 return address into the stub (stub + layout.sample_ret)
+ *	8(%rsp)	 the original value of %scr
+ *	16(%rsp) what was on top of the stack at the stub's entry (for a
+ *		 CALL site, the site's return address)
+ * and every register as at the stub's entry except %scr, which holds
+ * this CPU's block address (ctr_base + this_cpu_off), and the flags.
+ * %reg, never %scr, still holds the call target.  sample_fn must
+ * preserve every register but the flags and return; the stack is not
+ * 16-byte aligned.  relpoline_sample_thunk saves the registers as an
+ * array and reads the target as regs[reg]; in its frame the original
+ * %scr is at 17*8(%rsp), above the return address at 16*8(%rsp).
  *
  * The code in this file is a pure byte emitter and builds unchanged in
  * userspace (see tests/unit/encoder), so it must not use kernel-only helpers.
  */
 
 #ifdef __KERNEL__
+#include <linux/build_bug.h>
 #include <linux/errno.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
 #endif
 #include <asm/relpoline_encode.h>
+
+static_assert(offsetof(struct rp_ctr_block, misses) == RP_CTR_MISSES);
+static_assert(offsetof(struct rp_ctr_block, countdown) == RP_CTR_COUNTDOWN);
+static_assert(offsetof(struct rp_ctr_block, hits) == RP_CTR_HITS);
+static_assert(sizeof(struct rp_ctr_block) ==
+	      RP_CTR_SIZE(RELPOLINE_MAX_TARGETS));
+/* the counter offsets are encoded as disp8 */
+static_assert(RP_CTR_SIZE(RELPOLINE_MAX_TARGETS) <= 128);
 
 #define RP_REX			0x40
 #define RP_REX_W		(RP_REX | 0x08)
@@ -47,6 +87,10 @@
 #define RP_OP_CMP_RAX_IMM32	0x3d
 #define RP_OP_GRP1_IMM32	0x81	/* /7 is CMP r/m, imm32 */
 #define RP_OP_CALL32		0xe8
+#define RP_OP_PUSH		0x50	/* + r */
+#define RP_OP_POP		0x58	/* + r */
+#define RP_OP_MOV_IMM64		0xb8	/* + r, with REX.W */
+#define RP_OP_ADD_LOAD		0x03	/* ADD r64, r/m64 */
 #define RP_OP_JMP32		0xe9
 #define RP_OP_GRP5		0xff	/* /0 INC, /1 DEC, /4 JMP r/m */
 #define RP_OP_INT3		0xcc
@@ -58,6 +102,7 @@
 #define RP_EXT_DEC		1
 #define RP_EXT_JMP		4
 #define RP_MODRM_RM_SIB		4
+#define RP_MOD_DISP8		1
 #define RP_SIB_DISP32_ONLY	0x25	/* scale 0, no index, no base */
 #define RP_CC_E			0x4
 #define RP_CC_NE		0x5
@@ -69,12 +114,16 @@
 #define RP_SIMM32_POS_MAX	0x7fffffffULL
 #define RP_SIMM32_NEG_MIN	0xffffffff80000000ULL
 
-/* struct rp_emit - output cursor; with @buf == NULL only @len is computed */
+/*
+ * struct rp_emit - output cursor; with @buf == NULL only @len (and @lay)
+ * are computed.  @lay is always valid.
+ */
 struct rp_emit {
 	u8 *buf;
 	u64 addr;
 	u32 len;
 	int err;
+	struct rp_stub_layout *lay;
 };
 
 static u8 rp_modrm(u8 mod, u8 reg, u8 rm)
@@ -164,16 +213,77 @@ static void rp_emit_cmp(struct rp_emit *e, u8 reg, u64 imm)
 	rp_put32(e, (u32)imm);
 }
 
-/* incq/decl %gs:disp32 (absolute displacement, no base or index) */
-static void rp_emit_gs_grp5(struct rp_emit *e, bool rex_w, u8 ext, s32 disp)
+/* REX prefix for register @rm in ModRM.rm or the opcode, if one is needed */
+static void rp_put_rex_b(struct rp_emit *e, bool w, u8 rm)
 {
+	if (w || (rm & 8))
+		rp_put8(e, RP_REX | (w ? RP_REX_W : 0) | ((rm & 8) ? RP_REX_B : 0));
+}
+
+static u8 rp_scratch(u8 reg)
+{
+	return reg == RP_REG_RAX ? RP_REG_RCX : RP_REG_RAX;
+}
+
+/* Open a pushed range: the word is pushed from here on */
+static void rp_range_open(struct rp_emit *e)
+{
+	struct rp_stub_layout *l = e->lay;
+
+	if (l->nr_pushed >= RP_STUB_MAX_PUSHED)
+		e->err = -EINVAL;
+	else
+		l->pushed[l->nr_pushed].start = e->len;
+}
+
+/* push %scr; movabs $ctr_base, %scr; add %gs:this_cpu_off, %scr */
+static void rp_emit_block_ptr(struct rp_emit *e, const struct rp_stub_desc *d)
+{
+	u8 scr = rp_scratch(d->reg);
+	int i;
+
+	rp_put8(e, RP_OP_PUSH + scr);
+	rp_range_open(e);
+	e->lay->scratch = scr;
+
+	rp_put8(e, RP_REX_W);
+	rp_put8(e, RP_OP_MOV_IMM64 + scr);
+	for (i = 0; i < 8; i++)
+		rp_put8(e, (u8)(d->ctr_base >> (8 * i)));
+
 	rp_put8(e, RP_PFX_GS);
+	rp_put8(e, RP_REX_W);
+	rp_put8(e, RP_OP_ADD_LOAD);
+	rp_put8(e, rp_modrm(0, scr, RP_MODRM_RM_SIB));
+	rp_put8(e, RP_SIB_DISP32_ONLY);
+	rp_put32(e, (u32)d->this_cpu_off);
+}
+
+/* pop %scr, which ends the current pushed range */
+static void rp_emit_pop(struct rp_emit *e, const struct rp_stub_desc *d)
+{
+	struct rp_stub_layout *l = e->lay;
+
+	rp_put8(e, RP_OP_POP + rp_scratch(d->reg));
+	if (l->nr_pushed < RP_STUB_MAX_PUSHED)
+		l->pushed[l->nr_pushed++].end = e->len;
+}
+
+/* incq/decl @off(%scr) in the per-CPU block (%scr is %rax or %rcx) */
+static void rp_emit_ctr(struct rp_emit *e, const struct rp_stub_desc *d,
+			bool rex_w, u8 ext, u8 off)
+{
+	u8 scr = rp_scratch(d->reg);
+
 	if (rex_w)
 		rp_put8(e, RP_REX_W);
 	rp_put8(e, RP_OP_GRP5);
-	rp_put8(e, rp_modrm(0, ext, RP_MODRM_RM_SIB));
-	rp_put8(e, RP_SIB_DISP32_ONLY);
-	rp_put32(e, (u32)disp);
+	if (off) {
+		rp_put8(e, rp_modrm(RP_MOD_DISP8, ext, scr));
+		rp_put8(e, off);
+	} else {
+		rp_put8(e, rp_modrm(0, ext, scr));
+	}
 }
 
 static void rp_emit_rel32_insn(struct rp_emit *e, u8 op, u64 dest)
@@ -201,41 +311,73 @@ static void rp_emit_slow(struct rp_emit *e, const struct rp_stub_desc *d)
 		rp_put8(e, RP_OP_GRP15);
 		rp_put8(e, RP_MODRM_LFENCE);
 	}
-	if (d->reg & 8)
-		rp_put8(e, RP_REX | RP_REX_B);
+	e->lay->indirect = e->len;
+	rp_put_rex_b(e, false, d->reg);
 	rp_put8(e, RP_OP_GRP5);
 	rp_put8(e, rp_modrm(3, RP_EXT_JMP, d->reg));
 	rp_put8(e, RP_OP_INT3);
 }
 
-static void rp_emit_stub(struct rp_emit *e, const struct rp_stub_desc *d)
+/* cmp $targets[i], %reg; then je, or jne over a counted hit */
+static void rp_emit_target(struct rp_emit *e, const struct rp_stub_desc *d,
+			   int i, bool counted)
 {
 	u32 at;
+
+	rp_emit_cmp(e, d->reg, d->targets[i]);
+	if (!counted) {
+		rp_emit_jcc32(e, RP_CC_E, d->targets[i]);
+		return;
+	}
+	at = rp_put_jcc8(e, RP_CC_NE);
+	rp_emit_ctr(e, d, true, RP_EXT_INC, RP_CTR_HIT(i));
+	rp_emit_pop(e, d);
+	rp_emit_rel32_insn(e, RP_OP_JMP32, d->targets[i]);
+	rp_fix_jcc8(e, at);
+	/* the jne lands here with the word pushed */
+	rp_range_open(e);
+}
+
+/* decl countdown; jnz 1f; call sample_fn; 1: */
+static void rp_emit_sample(struct rp_emit *e, const struct rp_stub_desc *d)
+{
+	u32 at;
+
+	rp_emit_ctr(e, d, false, RP_EXT_DEC, RP_CTR_COUNTDOWN);
+	at = rp_put_jcc8(e, RP_CC_NE);
+	rp_emit_rel32_insn(e, RP_OP_CALL32, d->sample_fn);
+	e->lay->sample_ret = e->len;
+	rp_fix_jcc8(e, at);
+}
+
+static void rp_emit_stub(struct rp_emit *e, const struct rp_stub_desc *d)
+{
+	/* with hit counting the block pointer is set up once, first */
+	bool early = d->count_hits && d->nr_targets;
+	bool late = !early && (d->count_misses || d->sample);
 	int i;
 
-	for (i = 0; i < d->nr_targets; i++) {
-		rp_emit_cmp(e, d->reg, d->targets[i]);
-		if (!d->count_hits) {
-			rp_emit_jcc32(e, RP_CC_E, d->targets[i]);
-			continue;
-		}
-		at = rp_put_jcc8(e, RP_CC_NE);
-		rp_emit_gs_grp5(e, true, RP_EXT_INC, d->hit_ctr[i]);
-		rp_emit_rel32_insn(e, RP_OP_JMP32, d->targets[i]);
-		rp_fix_jcc8(e, at);
-	}
+	e->lay->scratch = RP_REG_NONE;
+	e->lay->nr_pushed = 0;
+	e->lay->sample_ret = RP_STUB_NO_OFF;
+	e->lay->indirect = RP_STUB_NO_OFF;
 
+	if (early)
+		rp_emit_block_ptr(e, d);
+	for (i = 0; i < d->nr_targets; i++)
+		rp_emit_target(e, d, i, early);
+
+	if (late)
+		rp_emit_block_ptr(e, d);
 	if (d->count_misses)
-		rp_emit_gs_grp5(e, true, RP_EXT_INC, d->miss_ctr);
-
-	if (d->sample) {
-		rp_emit_gs_grp5(e, false, RP_EXT_DEC, d->sample_ctr);
-		at = rp_put_jcc8(e, RP_CC_NE);
-		rp_emit_rel32_insn(e, RP_OP_CALL32, d->sample_fn);
-		rp_fix_jcc8(e, at);
-	}
+		rp_emit_ctr(e, d, true, RP_EXT_INC, RP_CTR_MISSES);
+	if (d->sample)
+		rp_emit_sample(e, d);
+	if (early || late)
+		rp_emit_pop(e, d);
 
 	rp_emit_slow(e, d);
+	e->lay->len = e->len;
 }
 
 static int rp_check_desc(const struct rp_stub_desc *d)
@@ -267,7 +409,8 @@ static int rp_check_desc(const struct rp_stub_desc *d)
  */
 int rp_stub_size(const struct rp_stub_desc *d)
 {
-	struct rp_emit e = { };
+	struct rp_stub_layout lay;
+	struct rp_emit e = { .lay = &lay };
 	int ret;
 
 	ret = rp_check_desc(d);
@@ -282,15 +425,18 @@ int rp_stub_size(const struct rp_stub_desc *d)
 
 /**
  * rp_encode_stub - encode a promotion stub
- * @d:    stub description; the code is encoded to run at @d->stub_addr
- * @buf:  output buffer
- * @size: size of @buf in bytes
+ * @d:      stub description; the code is encoded to run at @d->stub_addr
+ * @buf:    output buffer
+ * @size:   size of @buf in bytes
+ * @layout: if not NULL, receives the stub's length, the ranges in which it
+ *	    has a word pushed and the offsets of its sample call's return
+ *	    address and of its indirect jump (see struct rp_stub_layout)
  *
  * All rel32 distances are computed on the full 64-bit addresses without
  * wrap-around: a destination farther than +2GiB-1 / -2GiB from the end of
  * its branch instruction is rejected, and so is a stub that would wrap
- * around the top of the address space.  Nothing is written to @buf unless
- * the whole stub could be encoded.
+ * around the top of the address space.  Nothing is written to @buf or
+ * @layout unless the whole stub could be encoded.
  *
  * Return: the number of bytes written; -EINVAL if @d is invalid (bad
  * register, too many targets, a target that is not a sign-extended 32-bit
@@ -298,9 +444,11 @@ int rp_stub_size(const struct rp_stub_desc *d)
  * rel32 reach; -ENOSPC if @size is too small.  Errors are reported in that
  * order of precedence.
  */
-int rp_encode_stub(const struct rp_stub_desc *d, u8 *buf, u32 size)
+int rp_encode_stub(const struct rp_stub_desc *d, u8 *buf, u32 size,
+		   struct rp_stub_layout *layout)
 {
-	struct rp_emit e = { };
+	struct rp_stub_layout lay;
+	struct rp_emit e = { .lay = &lay };
 	int ret;
 
 	ret = rp_check_desc(d);
@@ -320,6 +468,8 @@ int rp_encode_stub(const struct rp_stub_desc *d, u8 *buf, u32 size)
 	e.buf = buf;
 	e.len = 0;
 	rp_emit_stub(&e, d);
+	if (layout)
+		*layout = lay;
 	return e.len;
 }
 
