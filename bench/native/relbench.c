@@ -301,6 +301,7 @@ static void build_configs(void)
 						v->order == O_HOT_LAST ? v->nr - 1 - i :
 						16 + i;
 					c->targets[i] = d.targets[i] = target(t);
+					d.dests[i] = d.targets[i];
 				}
 				d.count_hits = v->count_hits;
 				d.count_misses = true;

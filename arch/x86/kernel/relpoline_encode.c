@@ -8,7 +8,13 @@
  *
  *	without count_hits, for each hot target i:
  *		cmp	$targets[i], %reg	# REX.W 81 /7 id, or REX.W 3D id
- *		je	targets[i]		# 0F 84 rel32
+ *		je	dests[i]		# 0F 84 rel32
+ *	  or, with dest_account[i]:
+ *		cmp	$targets[i], %reg
+ *		jne	1f			# 75 rel8
+ *		sarq	$5, %gs:call_depth	# 65 REX.W C1 /7 SIB 25 disp32 05
+ *		jmp	dests[i]		# E9 rel32
+ *	1:
  *	with count_hits (and at least one target):
  *		push	%scr			# 50+r
  *		movabs	$ctr_base, %scr		# REX.W B8+r io
@@ -18,7 +24,8 @@
  *		jne	1f			# 75 rel8
  *		incq	RP_CTR_HIT(i)(%scr)	# REX.W FF /0 disp8
  *		pop	%scr			# 58+r
- *		jmp	targets[i]		# E9 rel32
+ *		sarq	$5, %gs:call_depth	# if dest_account[i]
+ *		jmp	dests[i]		# E9 rel32
  *	1:
  *	miss path:
  *		push; movabs; add		# as above, if count_misses or
@@ -26,6 +33,7 @@
  *		incq	(%scr)			# if count_misses: REX.W FF /0
  *		decl	RP_CTR_COUNTDOWN(%scr)	# if sample: FF /1 disp8
  *		jnz	2f			#	     75 rel8
+ *		sarq	$5, %gs:call_depth	#	     if sample_account
  *		call	sample_fn		#	     E8 rel32
  *	2:	pop	%scr			# if pushed
  *		jmp	slow_target		# RP_SLOW_REL32: E9 rel32
@@ -33,6 +41,18 @@
  *		lfence				# RP_SLOW_INDIRECT, optional
  *		jmp	*%reg			# [41] FF E0+r
  *		int3				# straight-line speculation
+ *
+ * Call depth tracking (retbleed=stuff).  A CALL site's "call stub" is not
+ * accounted (the stub has no call thunk), so every path out of the stub
+ * must account once for the site's call: a hit by jumping to the target's
+ * call thunk (dests[i], from callthunks_translate_call_dest()) or, when
+ * there is none, by the accounting instruction itself (dest_account[i],
+ * the INCREMENT_CALL_DEPTH of x86_call_depth_emit_accounting()); a miss
+ * by the slow path, a rel32 jmp to __x86_indirect_call_thunk_<reg> (the
+ * kernel's choice of slow_target).  The sample call is a call of its own
+ * and is accounted before it (sample_account) unless sample_fn is a call
+ * thunk.  JMP and Jcc sites are tail calls: nothing is accounted, dests[i]
+ * is targets[i].  The encoder emits what the descriptor says.
  *
  * Only the flags are clobbered.  The counters are in a per-CPU block
  * (struct rp_ctr_block, from alloc_percpu()) whose per-CPU pointer,
@@ -91,6 +111,7 @@ static_assert(RP_CTR_SIZE(RELPOLINE_MAX_TARGETS) <= 128);
 #define RP_OP_POP		0x58	/* + r */
 #define RP_OP_MOV_IMM64		0xb8	/* + r, with REX.W */
 #define RP_OP_ADD_LOAD		0x03	/* ADD r64, r/m64 */
+#define RP_OP_GRP2_IMM8		0xc1	/* /7 is SAR r/m, imm8 */
 #define RP_OP_JMP32		0xe9
 #define RP_OP_GRP5		0xff	/* /0 INC, /1 DEC, /4 JMP r/m */
 #define RP_OP_INT3		0xcc
@@ -101,6 +122,9 @@ static_assert(RP_CTR_SIZE(RELPOLINE_MAX_TARGETS) <= 128);
 #define RP_EXT_INC		0
 #define RP_EXT_DEC		1
 #define RP_EXT_JMP		4
+#define RP_EXT_SAR		7
+/* INCREMENT_CALL_DEPTH: sarq $5, %gs:pcpu_hot + X86_call_depth */
+#define RP_CALL_DEPTH_SHIFT	5
 #define RP_MODRM_RM_SIB		4
 #define RP_MOD_DISP8		1
 #define RP_SIB_DISP32_ONLY	0x25	/* scale 0, no index, no base */
@@ -286,6 +310,18 @@ static void rp_emit_ctr(struct rp_emit *e, const struct rp_stub_desc *d,
 	}
 }
 
+/* sarq $5, %gs:call_depth: the call depth accounting of one call */
+static void rp_emit_account(struct rp_emit *e, const struct rp_stub_desc *d)
+{
+	rp_put8(e, RP_PFX_GS);
+	rp_put8(e, RP_REX_W);
+	rp_put8(e, RP_OP_GRP2_IMM8);
+	rp_put8(e, rp_modrm(0, RP_EXT_SAR, RP_MODRM_RM_SIB));
+	rp_put8(e, RP_SIB_DISP32_ONLY);
+	rp_put32(e, (u32)d->call_depth);
+	rp_put8(e, RP_CALL_DEPTH_SHIFT);
+}
+
 static void rp_emit_rel32_insn(struct rp_emit *e, u8 op, u64 dest)
 {
 	rp_put8(e, op);
@@ -318,24 +354,32 @@ static void rp_emit_slow(struct rp_emit *e, const struct rp_stub_desc *d)
 	rp_put8(e, RP_OP_INT3);
 }
 
-/* cmp $targets[i], %reg; then je, or jne over a counted hit */
+/*
+ * cmp $targets[i], %reg; then je dests[i], or jne over a hit that is
+ * counted (@counted: the block pointer is set up) or accounted
+ */
 static void rp_emit_target(struct rp_emit *e, const struct rp_stub_desc *d,
 			   int i, bool counted)
 {
 	u32 at;
 
 	rp_emit_cmp(e, d->reg, d->targets[i]);
-	if (!counted) {
-		rp_emit_jcc32(e, RP_CC_E, d->targets[i]);
+	if (!counted && !d->dest_account[i]) {
+		rp_emit_jcc32(e, RP_CC_E, d->dests[i]);
 		return;
 	}
 	at = rp_put_jcc8(e, RP_CC_NE);
-	rp_emit_ctr(e, d, true, RP_EXT_INC, RP_CTR_HIT(i));
-	rp_emit_pop(e, d);
-	rp_emit_rel32_insn(e, RP_OP_JMP32, d->targets[i]);
+	if (counted) {
+		rp_emit_ctr(e, d, true, RP_EXT_INC, RP_CTR_HIT(i));
+		rp_emit_pop(e, d);
+	}
+	if (d->dest_account[i])
+		rp_emit_account(e, d);
+	rp_emit_rel32_insn(e, RP_OP_JMP32, d->dests[i]);
 	rp_fix_jcc8(e, at);
 	/* the jne lands here with the word pushed */
-	rp_range_open(e);
+	if (counted)
+		rp_range_open(e);
 }
 
 /* decl countdown; jnz 1f; call sample_fn; 1: */
@@ -345,6 +389,8 @@ static void rp_emit_sample(struct rp_emit *e, const struct rp_stub_desc *d)
 
 	rp_emit_ctr(e, d, false, RP_EXT_DEC, RP_CTR_COUNTDOWN);
 	at = rp_put_jcc8(e, RP_CC_NE);
+	if (d->sample_account)
+		rp_emit_account(e, d);
 	rp_emit_rel32_insn(e, RP_OP_CALL32, d->sample_fn);
 	e->lay->sample_ret = e->len;
 	rp_fix_jcc8(e, at);

@@ -54,3 +54,12 @@ s/e->lay->scratch = scr;/e->lay->scratch = 0;/
 s/e->lay->sample_ret = e->len;/e->lay->sample_ret = e->len - 5;/
 s/e->lay->indirect = e->len;/e->lay->indirect = e->len + 1;/
 s/\t\t\*layout = lay;/\t\tlayout->len = lay.len;/
+# call depth accounting and dests
+/if (d->dest_account\[i\])$/{n;s/.*/\t\t(void)0;/}
+/if (d->sample_account)$/{n;s/.*/\t\t(void)0;/}
+s/if (!counted \&\& !d->dest_account\[i\]) {/if (!counted) {/
+s/rp_emit_jcc32(e, RP_CC_E, d->dests\[i\]);/rp_emit_jcc32(e, RP_CC_E, d->targets[i]);/
+s/rp_emit_rel32_insn(e, RP_OP_JMP32, d->dests\[i\]);/rp_emit_rel32_insn(e, RP_OP_JMP32, d->targets[i]);/
+s/^#define RP_CALL_DEPTH_SHIFT\t5/#define RP_CALL_DEPTH_SHIFT\t4/
+s/^#define RP_EXT_SAR\t\t7/#define RP_EXT_SAR\t\t5/
+s/rp_put32(e, (u32)d->call_depth);/rp_put32(e, (u32)d->call_depth + 8);/

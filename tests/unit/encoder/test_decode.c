@@ -37,27 +37,43 @@ static int exp_block_ptr(const struct rp_stub_desc *d, struct exp_insn *e,
 	return n;
 }
 
+/* sarq $5, %gs:call_depth */
+static int exp_account(const struct rp_stub_desc *d, struct exp_insn *e,
+		       int n)
+{
+	e[n++] = (struct exp_insn){ .kind = RPD_SAR_GS, .len = 10, .imm = 5,
+				    .disp = d->call_depth };
+	return n;
+}
+
 static int exp_target(const struct rp_stub_desc *d, struct exp_insn *e,
 		      int n, int i, bool early)
 {
+	bool acct = d->dest_account[i];
 	u8 scr = te_scratch(d->reg);
+	int jne;
 
 	e[n++] = (struct exp_insn){ .kind = RPD_CMP_IMM,
 				    .len = d->reg ? 7 : 6, .reg = d->reg,
 				    .imm = d->targets[i] };
-	if (!early) {
+	if (!early && !acct) {
 		e[n++] = (struct exp_insn){ .kind = RPD_JCC32, .len = 6,
-					    .cc = 4, .dest = d->targets[i] };
+					    .cc = 4, .dest = d->dests[i] };
 		return n;
 	}
-	e[n] = (struct exp_insn){ .kind = RPD_JCC8, .len = 2, .cc = 5,
-				  .dest_idx = n + 4 };
-	n++;
-	e[n++] = (struct exp_insn){ .kind = RPD_INC_MEM64, .len = 4,
-				    .reg = scr, .disp = RP_CTR_HIT(i) };
-	e[n++] = (struct exp_insn){ .kind = RPD_POP, .len = 1, .reg = scr };
+	jne = n++;
+	if (early) {
+		e[n++] = (struct exp_insn){ .kind = RPD_INC_MEM64, .len = 4,
+					    .reg = scr, .disp = RP_CTR_HIT(i) };
+		e[n++] = (struct exp_insn){ .kind = RPD_POP, .len = 1,
+					    .reg = scr };
+	}
+	if (acct)
+		n = exp_account(d, e, n);
 	e[n++] = (struct exp_insn){ .kind = RPD_JMP32, .len = 5,
-				    .dest = d->targets[i] };
+				    .dest = d->dests[i] };
+	e[jne] = (struct exp_insn){ .kind = RPD_JCC8, .len = 2, .cc = 5,
+				    .dest_idx = n };
 	return n;
 }
 
@@ -99,8 +115,10 @@ static int expected_stub(const struct rp_stub_desc *d, struct exp_insn *e)
 					    .reg = scr,
 					    .disp = RP_CTR_COUNTDOWN };
 		e[n] = (struct exp_insn){ .kind = RPD_JCC8, .len = 2, .cc = 5,
-					  .dest_idx = n + 2 };
+					  .dest_idx = n + 2 + d->sample_account };
 		n++;
+		if (d->sample_account)
+			n = exp_account(d, e, n);
 		e[n++] = (struct exp_insn){ .kind = RPD_CALL32, .len = 5,
 					    .dest = d->sample_fn };
 	}
@@ -402,7 +420,7 @@ static void check_stub(const struct rp_stub_desc *d, const char *ctx)
 /* Address sets: kernel-like (module stub -> kernel text) and low */
 struct addr_set {
 	u64 stub, targets[RELPOLINE_MAX_TARGETS], sample_fn, slow, ctr_base;
-	s32 this_cpu_off;
+	s32 this_cpu_off, call_depth;
 };
 
 static const struct addr_set addr_sets[] = {
@@ -410,48 +428,75 @@ static const struct addr_set addr_sets[] = {
 	  { 0xffffffff81234560ULL, 0xffffffffc0a00000ULL,
 	    0xffffffffc0b00010ULL, 0xffffffff80000000ULL },
 	  0xffffffff81100000ULL, 0xffffffff82e03000ULL,
-	  0x00003ee7bfc01230ULL, 0x1a2b0 },
+	  0x00003ee7bfc01230ULL, 0x1a2b0, 0x2c238 },
 	{ 0x1000ULL,
 	  { 0x7fff0000ULL, 0x10ULL, 0x40001000ULL, 0x1000ULL },
-	  0x2000ULL, 0x7ffff000ULL, 0xfedcba9876543210ULL, -0x7ffffff8 },
+	  0x2000ULL, 0x7ffff000ULL, 0xfedcba9876543210ULL, -0x7ffffff8,
+	  -0x10 },
 };
+
+/*
+ * Call depth accounting: none; inline for every target and the sample
+ * call; call thunks (dests 16 bytes before the targets, as
+ * callthunks_translate_call_dest() returns them); mixed.
+ */
+static void set_acct(struct rp_stub_desc *d, const struct addr_set *a,
+		     unsigned int acct)
+{
+	int i;
+
+	d->call_depth = a->call_depth;
+	d->sample_account = acct == 1 || acct == 3;
+	for (i = 0; i < RELPOLINE_MAX_TARGETS; i++) {
+		bool thunk = acct == 2 || (acct == 3 && (i & 1));
+
+		d->dests[i] = a->targets[i] - (thunk ? 16 : 0);
+		d->dest_account[i] = acct && !thunk;
+	}
+}
+
+/* opts: bit 0 count_hits, 1 count_misses, 2 sample; mode: slow path */
+static void decode_desc(struct rp_stub_desc *d, const struct addr_set *a,
+			u8 reg, int nr, int opts, int mode, int acct)
+{
+	memset(d, 0, sizeof(*d));
+	d->stub_addr = a->stub;
+	d->reg = reg;
+	d->nr_targets = (u8)nr;
+	memcpy(d->targets, a->targets, sizeof(d->targets));
+	d->count_hits = opts & 1;
+	d->count_misses = opts & 2;
+	d->sample = opts & 4;
+	d->sample_fn = a->sample_fn;
+	d->ctr_base = a->ctr_base;
+	d->this_cpu_off = a->this_cpu_off;
+	d->slow_kind = mode ? RP_SLOW_INDIRECT : RP_SLOW_REL32;
+	d->slow_target = a->slow;
+	d->slow_lfence = mode == 2;
+	set_acct(d, a, acct);
+}
 
 START_TEST(decode_stub_all)
 {
 	u8 reg = valid_regs[_i];
 	struct rp_stub_desc d;
 	char ctx[160];
-	unsigned int set, nr, opts, mode;
+	int set, nr, opts, mode, acct;
 
-	for (set = 0; set < 2; set++) {
-		const struct addr_set *a = &addr_sets[set];
-
+	for (set = 0; set < 2; set++)
 		for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr++)
 			for (opts = 0; opts < 8; opts++)
-				for (mode = 0; mode < 3; mode++) {
-					memset(&d, 0, sizeof(d));
-					d.stub_addr = a->stub;
-					d.reg = reg;
-					d.nr_targets = (u8)nr;
-					memcpy(d.targets, a->targets,
-					       sizeof(d.targets));
-					d.count_hits = opts & 1;
-					d.count_misses = opts & 2;
-					d.sample = opts & 4;
-					d.sample_fn = a->sample_fn;
-					d.ctr_base = a->ctr_base;
-					d.this_cpu_off = a->this_cpu_off;
-					d.slow_kind = mode ? RP_SLOW_INDIRECT :
-							     RP_SLOW_REL32;
-					d.slow_target = a->slow;
-					d.slow_lfence = mode == 2;
-					snprintf(ctx, sizeof(ctx),
-						 "decode reg=%s set=%u nr=%u opts=%u mode=%u",
-						 reg_names[reg], set, nr, opts,
-						 mode);
-					check_stub(&d, ctx);
-				}
-	}
+				for (mode = 0; mode < 3; mode++)
+					for (acct = 0; acct < 4; acct++) {
+						decode_desc(&d, &addr_sets[set],
+							    reg, nr, opts,
+							    mode, acct);
+						snprintf(ctx, sizeof(ctx),
+							 "decode reg=%s set=%d nr=%d opts=%d mode=%d acct=%d",
+							 reg_names[reg], set,
+							 nr, opts, mode, acct);
+						check_stub(&d, ctx);
+					}
 }
 END_TEST
 START_TEST(decode_site_all)

@@ -36,9 +36,9 @@ START_TEST(stub_sizes)
 		ck_assert_int_eq(lean_size(0, nr), rax[nr]);
 	}
 	/*
-	 * fully featured: push, movabs, add (1+10+9), 4 * (cmp, jne, incq,
-	 * pop, jmp: 7+2+4+1+5), incq, decl, jnz, call (3+3+2+5), pop (1),
-	 * lfence, jmp *%r15, int3 (3+3+1)
+	 * counting and sampling: push, movabs, add (1+10+9), 4 * (cmp, jne,
+	 * incq, pop, jmp: 7+2+4+1+5), incq, decl, jnz, call (3+3+2+5), pop
+	 * (1), lfence, jmp *%r15, int3 (3+3+1)
 	 */
 	memset(&d, 0, sizeof(d));
 	d.reg = 15;
@@ -50,6 +50,14 @@ START_TEST(stub_sizes)
 }
 END_TEST
 
+/* A hit of target @i compares @t and jumps to @t */
+static void set_target(struct rp_stub_desc *d, int i, u64 t)
+{
+	d->targets[i] = t;
+	d->dests[i] = t;
+}
+
+/* Every feature on: counting, sampling, call depth accounting */
 static void valid_desc(struct rp_stub_desc *d)
 {
 	int i;
@@ -58,10 +66,16 @@ static void valid_desc(struct rp_stub_desc *d)
 	d->stub_addr = 0xffffffffc0a01000ULL;
 	d->reg = R11;
 	d->nr_targets = RELPOLINE_MAX_TARGETS;
-	for (i = 0; i < RELPOLINE_MAX_TARGETS; i++)
-		d->targets[i] = 0xffffffff81000000ULL + 0x1000 * i;
+	for (i = 0; i < RELPOLINE_MAX_TARGETS; i++) {
+		set_target(d, i, 0xffffffff81000000ULL + 0x1000 * i);
+		d->dest_account[i] = true;
+	}
 	d->count_hits = d->count_misses = d->sample = true;
 	d->sample_fn = 0xffffffff81200000ULL;
+	d->sample_account = true;
+	d->call_depth = 0x2c238;
+	d->ctr_base = 0x00003ee7bfc01230ULL;
+	d->this_cpu_off = 0x1a2b0;
 	d->slow_kind = RP_SLOW_REL32;
 	d->slow_target = 0xffffffff81e00000ULL;
 }
@@ -120,11 +134,11 @@ START_TEST(stub_errors)
 
 	/* immediates that are not sign-extended imm32 */
 	valid_desc(&d);
-	d.targets[3] = 0xffffffff7fffffffULL;
+	set_target(&d, 3, 0xffffffff7fffffffULL);
 	expect_stub_err(&d, sizeof(buf), -EINVAL, "target below -2G");
-	d.targets[3] = 0x80000000ULL;
+	set_target(&d, 3, 0x80000000ULL);
 	expect_stub_err(&d, sizeof(buf), -EINVAL, "target 2G");
-	d.targets[3] = 0x00007fff81000000ULL;
+	set_target(&d, 3, 0x00007fff81000000ULL);
 	expect_stub_err(&d, sizeof(buf), -EINVAL, "user target");
 	/* ...but unused slots are ignored */
 	d.nr_targets = 3;
@@ -136,10 +150,23 @@ START_TEST(stub_errors)
 
 	/* reach: every rel32 of the stub */
 	valid_desc(&d);
-	d.targets[2] = 0x40000000ULL;	/* valid imm, 2^64-ish away */
+	set_target(&d, 2, 0x40000000ULL);	/* valid imm, 2^64-ish away */
 	expect_stub_err(&d, sizeof(buf), -ERANGE, "hit jmp reach");
 	d.count_hits = false;
+	expect_stub_err(&d, sizeof(buf), -ERANGE, "accounted jmp reach");
+	d.dest_account[2] = false;
 	expect_stub_err(&d, sizeof(buf), -ERANGE, "je reach");
+	/* the reach is the dest's, whatever the target compared */
+	valid_desc(&d);
+	d.dests[1] = 0x40000000ULL;
+	expect_stub_err(&d, sizeof(buf), -ERANGE, "dest reach, counted");
+	d.count_hits = false;
+	expect_stub_err(&d, sizeof(buf), -ERANGE, "dest reach, accounted");
+	d.dest_account[1] = false;
+	expect_stub_err(&d, sizeof(buf), -ERANGE, "dest reach, je");
+	d.dests[1] = 0xffffffff81200000ULL;
+	d.targets[1] = 0x40000000ULL;
+	ck_assert_int_gt(rp_encode_stub(&d, buf, sizeof(buf), NULL), 0);
 	valid_desc(&d);
 	d.sample_fn = 0xffffffff40000000ULL;
 	expect_stub_err(&d, sizeof(buf), -ERANGE, "sample_fn reach");
@@ -156,7 +183,7 @@ START_TEST(stub_errors)
 	d.stub_addr = 0x1000;
 	d.reg = 0;
 	d.nr_targets = 1;
-	d.targets[0] = 0xffffffff81000000ULL;
+	set_target(&d, 0, 0xffffffff81000000ULL);
 	d.slow_target = 0x2000;
 	expect_stub_err(&d, sizeof(buf), -ERANGE, "low stub, kernel target");
 
@@ -168,17 +195,17 @@ START_TEST(stub_errors)
 	d.stub_addr = 0xfffffffff0000000ULL;
 	d.reg = 3;
 	d.nr_targets = 1;
-	d.targets[0] = 0x1000;
+	set_target(&d, 0, 0x1000);
 	d.slow_target = 0xfffffffff0001000ULL;
 	expect_stub_err(&d, sizeof(buf), -ERANGE, "je wraps");
-	d.targets[0] = 0xfffffffff0002000ULL;
+	set_target(&d, 0, 0xfffffffff0002000ULL);
 	d.slow_target = 0x1000;
 	expect_stub_err(&d, sizeof(buf), -ERANGE, "slow jmp wraps");
 	/* stub itself crossing the top of the address space */
 	d.slow_target = 0xfffffffff0001000ULL;
 	ck_assert_int_gt(rp_encode_stub(&d, buf, sizeof(buf), NULL), 0);
 	d.stub_addr = 0xfffffffffffffff8ULL;
-	d.targets[0] = 0xfffffffffffff000ULL;
+	set_target(&d, 0, 0xfffffffffffff000ULL);
 	d.slow_target = 0x10;	/* in reach of the wrapped end */
 	expect_stub_err(&d, sizeof(buf), -ERANGE, "stub wraps");
 	/* no rel32 at all: jmp *%rbx; int3 */

@@ -61,6 +61,8 @@ extern const char rp_run_ret[];
 
 /* %gs displacements of the per-CPU variables */
 #define THIS_CPU_OFF_DISP	(-0x100)
+#define DEPTH_DISP		0x3f8	/* the call depth */
+#define DEPTH_START		0x8000000000000000ULL	/* RESET_CALL_DEPTH */
 
 /* The counter area: both copies of the block, 64-bit per-CPU offsets */
 #define CTR_SIZE	0x2000
@@ -71,12 +73,15 @@ extern const char rp_run_ret[];
 /* code ids: recorders first */
 enum {
 	T0, T1, T2, T3,		/* targets */
-	D0, D1, D2, D3,		/* other destinations of hits */
 	OTHER,			/* a target no stub knows */
 	SLOWRET,		/* slow path stand-in that returns */
 	SAMPLE,			/* the sample function's recorder */
 	NR_RECS,
 	SAMPLE_FN = NR_RECS,	/* reloads the countdown, jumps to SAMPLE */
+	/* call thunk models: "sarq $5, %gs:DEPTH_DISP; jmp" to ... */
+	D0, D1, D2, D3,		/* ... T0..T3 */
+	SLOW_CT,		/* ... SLOWRET (__x86_indirect_call_thunk_*) */
+	SAMPLE_CT,		/* ... SAMPLE_FN */
 	NR_IDS,
 };
 
@@ -233,12 +238,27 @@ static void emit_sample_fn(u8 scr, u32 period)
 	jmp_to(p, code_addr(SAMPLE));
 }
 
+/* A call thunk model: the accounting of one call, then on to @dest */
+static void emit_call_thunk(int id, u64 dest)
+{
+	u8 *p = (u8 *)(uintptr_t)code_addr(id);
+
+	*p++ = 0x65; *p++ = 0x48; *p++ = 0xc1; *p++ = 0x3c; *p++ = 0x25;
+	p = put32(p, (u32)DEPTH_DISP);
+	*p++ = 5;
+	jmp_to(p, dest);
+}
+
 static void emit_all(void)
 {
 	int id;
 
 	for (id = T0; id < NR_RECS; id++)
 		emit_recorder(id, -1);
+	for (id = 0; id < RELPOLINE_MAX_TARGETS; id++)
+		emit_call_thunk(D0 + id, code_addr(T0 + id));
+	emit_call_thunk(SLOW_CT, code_addr(SLOWRET));
+	emit_call_thunk(SAMPLE_CT, code_addr(SAMPLE_FN));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -277,6 +297,8 @@ static void model_init(u32 countdown)
 			exp_pcpu[cpu][i] = (u8)(0x71 + i * 13 + cpu * 7);
 		off = block_addr(cpu) - ctr_base;
 		memcpy(gsvar(cpu, THIS_CPU_OFF_DISP), &off, 8);
+		off = DEPTH_START;
+		memcpy(gsvar(cpu, DEPTH_DISP), &off, 8);
 	}
 	for (i = 0; i < CTR_SIZE; i++)
 		exp_ctr[i] = (u8)(0x3b + i * 29);
@@ -291,6 +313,16 @@ static void model_init(u32 countdown)
 	}
 	memcpy(pcpu(0), exp_pcpu, sizeof(exp_pcpu));
 	memcpy(ctr, exp_ctr, CTR_SIZE);
+}
+
+/* The model's call depth accounting of one call on @cpu */
+static void model_account(int cpu)
+{
+	u64 v;
+
+	memcpy(&v, gsvar(cpu, DEPTH_DISP), 8);
+	v = (u64)((int64_t)v >> 5);
+	memcpy(gsvar(cpu, DEPTH_DISP), &v, 8);
 }
 
 static void cmp_bytes(const u8 *got, const u8 *exp, int n, const char *what,
@@ -527,26 +559,48 @@ struct cfg {
 #define NR_OPTS		8
 /* slow path kinds of make_desc() */
 enum { SLOW_REL32, SLOW_IND, SLOW_IND_LFENCE, NR_SLOW };
+/*
+ * Call depth accounting of make_desc(): none; inline everywhere; call
+ * thunks everywhere; targets 0 and 2 through thunks, 1 and 3 inline.
+ * With accounting the rel32 slow path goes through a call thunk.
+ */
+enum { ACCT_NONE, ACCT_INLINE, ACCT_THUNKS, ACCT_MIXED, NR_ACCT };
+
+static void set_acct(struct rp_stub_desc *d, int acct)
+{
+	int i;
+
+	for (i = 0; i < RELPOLINE_MAX_TARGETS; i++) {
+		bool thunk = acct == ACCT_THUNKS ||
+			     (acct == ACCT_MIXED && !(i & 1));
+
+		d->dests[i] = thunk ? code_addr(D0 + i) : d->targets[i];
+		d->dest_account[i] = acct != ACCT_NONE && !thunk;
+	}
+	d->sample_account = acct == ACCT_INLINE || acct == ACCT_MIXED;
+	d->sample_fn = code_addr(acct == ACCT_THUNKS ? SAMPLE_CT : SAMPLE_FN);
+	d->slow_target = code_addr(acct == ACCT_NONE ? SLOWRET : SLOW_CT);
+	d->call_depth = DEPTH_DISP;
+}
 
 static void make_desc(struct rp_stub_desc *d, u8 reg, int nr, int opts,
-		      int slow)
+		      int slow, int acct)
 {
 	int i;
 
 	memset(d, 0, sizeof(*d));
 	d->reg = reg;
 	d->nr_targets = (u8)nr;
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < RELPOLINE_MAX_TARGETS; i++)
 		d->targets[i] = code_addr(T0 + i);
 	d->count_hits = opts & OPT_HITS;
 	d->count_misses = opts & OPT_MISSES;
 	d->sample = opts & OPT_SAMPLE;
-	d->sample_fn = code_addr(SAMPLE_FN);
 	d->ctr_base = ctr_base;
 	d->this_cpu_off = THIS_CPU_OFF_DISP;
 	d->slow_kind = slow == SLOW_REL32 ? RP_SLOW_REL32 : RP_SLOW_INDIRECT;
 	d->slow_lfence = slow == SLOW_IND_LFENCE;
-	d->slow_target = code_addr(SLOWRET);
+	set_acct(d, acct);
 }
 
 /* Encode @c's stub and a @c->form site branching to it (cc for Jcc) */
@@ -609,6 +663,8 @@ static int expect_path(const struct cfg *c, int cpu, u64 val, bool *pushed,
 		*pushed = early;
 		if (d->count_hits)
 			b->hits[slot]++;
+		if (d->dest_account[slot] || d->dests[slot] != d->targets[slot])
+			model_account(cpu);
 		return T0 + slot;
 	}
 	*pushed = early || d->count_misses || d->sample;
@@ -617,8 +673,14 @@ static int expect_path(const struct cfg *c, int cpu, u64 val, bool *pushed,
 	if (d->sample && --b->countdown == 0) {
 		*sampled = true;
 		b->countdown = c->period;
+		if (d->sample_account || d->sample_fn != code_addr(SAMPLE_FN))
+			model_account(cpu);
 	}
-	return d->slow_kind == RP_SLOW_REL32 ? SLOWRET : OTHER;
+	if (d->slow_kind != RP_SLOW_REL32)
+		return OTHER;
+	if (d->slow_target == code_addr(SLOW_CT))
+		model_account(cpu);
+	return SLOWRET;
 }
 
 /* Run @c with @val in the target register on @cpu, check everything */
@@ -634,10 +696,12 @@ static void run_one(const struct cfg *c, int cpu, u64 val, u64 flags,
 	int id;
 
 	snprintf(ctx, sizeof(ctx),
-		 "%s reg=%s form=%s nr=%d hits=%d misses=%d sample=%d slow=%d%s at+%u cpu=%c val=%#"
+		 "%s reg=%s form=%s nr=%d hits=%d misses=%d sample=%d slow=%d%s acct=%d%d%d%d/%d at+%u cpu=%c val=%#"
 		 PRIx64, what, reg_names[d->reg], form_names[c->form],
 		 d->nr_targets, d->count_hits, d->count_misses, d->sample,
-		 d->slow_kind, d->slow_lfence ? "+lfence" : "", c->stub_off,
+		 d->slow_kind, d->slow_lfence ? "+lfence" : "",
+		 d->dest_account[0], d->dest_account[1], d->dest_account[2],
+		 d->dest_account[3], d->sample_account, c->stub_off,
 		 'A' + cpu, val);
 	set_cpu(cpu);
 	set_inputs(d->reg, val);
@@ -709,25 +773,40 @@ static void run_paths(const struct cfg *c)
 	model_check("jcc not taken");
 }
 
-/* Every form, 0..4 targets, option and slow path, at moving addresses */
+/* The configurations of one form and number of targets */
+static void run_nr(u8 reg, int form, int nr, bool step, int *n)
+{
+	/* call depth accounting is for CALL sites; stepped: none, mixed */
+	int nr_acct = form == RELPOLINE_FORM_CALL ? NR_ACCT : 1;
+	int opts, slow, acct;
+	struct cfg c;
+
+	for (opts = 0; opts < NR_OPTS; opts++)
+		for (slow = 0; slow < NR_SLOW; slow++)
+			for (acct = 0; acct < nr_acct; acct++) {
+				if (step && acct != ACCT_NONE &&
+				    acct != ACCT_MIXED)
+					continue;
+				memset(&c, 0, sizeof(c));
+				make_desc(&c.d, reg, nr, opts, slow, acct);
+				c.form = form;
+				c.period = step ? 1 : 3;
+				c.step = step;
+				c.stub_off = (u32)(*n * 7 % 64);
+				++*n;
+				install(&c, 0x4);	/* je */
+				run_paths(&c);
+			}
+}
+
+/* Every form, 0..4 targets, option, slow path and accounting */
 static void run_all(u8 reg, bool step)
 {
-	struct cfg c;
-	int form, nr, opts, slow, n = 0;
+	int form, nr, n = 0;
 
 	for (form = RELPOLINE_FORM_CALL; form <= RELPOLINE_FORM_JCC; form++)
 		for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr++)
-			for (opts = 0; opts < NR_OPTS; opts++)
-				for (slow = 0; slow < NR_SLOW; slow++) {
-					memset(&c, 0, sizeof(c));
-					make_desc(&c.d, reg, nr, opts, slow);
-					c.form = form;
-					c.period = step ? 1 : 3;
-					c.step = step;
-					c.stub_off = (u32)(n++ * 7 % 64);
-					install(&c, 0x4);	/* je */
-					run_paths(&c);
-				}
+			run_nr(reg, form, nr, step, &n);
 }
 
 START_TEST(exec_all)
@@ -772,7 +851,7 @@ START_TEST(exec_jcc_cc)
 	int cc, combo, b;
 
 	memset(&c, 0, sizeof(c));
-	make_desc(&c.d, R11, 1, 0, SLOW_REL32);
+	make_desc(&c.d, R11, 1, 0, SLOW_REL32, ACCT_NONE);
 	c.form = RELPOLINE_FORM_JCC;
 	for (cc = 0; cc <= 15; cc++) {
 		install(&c, (u8)cc);

@@ -61,7 +61,15 @@ struct rp_ctr_block {
  * @reg:	   register holding the call target (0..15, not 4 == %rsp)
  * @nr_targets:	   number of valid entries in @targets
  *		   (0..RELPOLINE_MAX_TARGETS)
- * @targets:	   hot targets; each must be a sign-extended 32-bit value
+ * @targets:	   hot targets, the values compared with %reg; each must be
+ *		   a sign-extended 32-bit value
+ * @dests:	   where a hit of @targets[i] jumps: the target's call thunk
+ *		   when call depth tracking found one
+ *		   (callthunks_translate_call_dest()), else @targets[i]
+ * @dest_account:  emit the call depth accounting ("sarq $5,
+ *		   %gs:call_depth") before jumping to @dests[i]: for a CALL
+ *		   site under call depth tracking whose target has no call
+ *		   thunk
  * @count_hits:	   count the hits of each target in its per-CPU block slot
  *		   RP_CTR_HIT(i) before jumping to it
  * @count_misses:  count the misses in RP_CTR_MISSES of the per-CPU block
@@ -71,6 +79,11 @@ struct rp_ctr_block {
  *		   "The sample call" in relpoline_encode.c for what it gets
  *		   and must preserve; it returns to the stub, which then
  *		   takes the slow path
+ * @sample_account: emit the call depth accounting before the sample call
+ *		   (call depth tracking, when @sample_fn is not a call thunk)
+ * @call_depth:	   %gs displacement of the call depth (pcpu_hot +
+ *		   X86_call_depth in 6.12); used only with @dest_account or
+ *		   @sample_account
  * @ctr_base:	   per-CPU pointer of the stub's struct rp_ctr_block, as
  *		   alloc_percpu() returns it (any 64-bit value); this CPU's
  *		   block is at @ctr_base + this_cpu_off
@@ -88,10 +101,14 @@ struct rp_stub_desc {
 	u8 reg;
 	u8 nr_targets;
 	u64 targets[RELPOLINE_MAX_TARGETS];
+	u64 dests[RELPOLINE_MAX_TARGETS];
+	bool dest_account[RELPOLINE_MAX_TARGETS];
 	bool count_hits;
 	bool count_misses;
 	bool sample;
 	u64 sample_fn;
+	bool sample_account;
+	s32 call_depth;
 	u64 ctr_base;
 	s32 this_cpu_off;
 	enum rp_slow_kind slow_kind;
