@@ -38,9 +38,33 @@
  *	2:	pop	%scr			# if pushed
  *		jmp	slow_target		# RP_SLOW_REL32: E9 rel32
  *	  or
+ *		nop...				# its_safe: 0..32 bytes, so that
+ *						# jmp's last byte is at 32..63
+ *						# mod 64 (ITS)
  *		lfence				# RP_SLOW_INDIRECT, optional
  *		jmp	*%reg			# [41] FF E0+r
  *		int3				# straight-line speculation
+ *
+ * Stub sizes in bytes with the rel32 slow path; "%rax / other register"
+ * (the compare with %rax is a byte shorter); tests/unit/encoder "make
+ * sizes" prints this table:
+ *
+ *	targets		0	1	2	3	4
+ *	lean		5	17/18	29/31	41/44	53/57
+ *	+misses		29	41/42	53/55	65/68	77/81
+ *	+sample		39	51/52	63/65	75/78	87/91
+ *	+hits		39	57/58	75/77	93/96	111/115
+ *	+accounting	49	77/78	105/107	133/136	161/165
+ *
+ * Each row adds to the one above: miss counting, sampling, hit counting,
+ * then inline call depth accounting for every target and the sample call
+ * (with call thunks as dests there is none).  Instead of the 5-byte
+ * "jmp rel32": "jmp *%reg; int3" is 2 bytes shorter (%r8..%r15: 1), with
+ * LFENCE 1 byte longer (2), and its_safe adds 0..32 bytes of NOPs,
+ * depending on the stub address mod 64.  The largest stub is
+ * RP_STUB_MAX_SIZE, 199 bytes (7 granules of 32 bytes); a lean stub with
+ * one target fits in one granule, a counting and sampling one with four
+ * targets in four.
  *
  * Call depth tracking (retbleed=stuff).  A CALL site's "call stub" is not
  * accounted (the stub has no call thunk), so every path out of the stub
@@ -130,6 +154,12 @@ static_assert(RP_CTR_SIZE(RELPOLINE_MAX_TARGETS) <= 128);
 #define RP_SIB_DISP32_ONLY	0x25	/* scale 0, no index, no base */
 #define RP_CC_E			0x4
 #define RP_CC_NE		0x5
+
+/* ITS: an indirect branch whose last byte is in the lower half of a
+ * cache line needs a thunk (cpu_wants_indirect_its_thunk_at())
+ */
+#define RP_ITS_HALF		0x20
+#define RP_NOP_MAX		11
 
 /* Largest forward / backward distance a rel32 can cover */
 #define RP_REL32_FWD_MAX	0x7fffffffULL
@@ -335,6 +365,43 @@ static void rp_emit_jcc32(struct rp_emit *e, u8 cc, u64 dest)
 	rp_put_rel32(e, dest);
 }
 
+/* NOPs of up to 11 bytes, as the kernel's x86_nops for 64-bit */
+static void rp_emit_nops(struct rp_emit *e, u32 len)
+{
+	static const u8 nop11[RP_NOP_MAX] = {
+		0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x84, 0, 0, 0, 0, 0
+	};
+	/* where the NOP of n bytes starts in nop11[], for n = 1..11 */
+	static const u8 from[RP_NOP_MAX + 1] = {
+		0, 0, 0, 3, 0, 0, 0, 0, 3, 2, 1, 0
+	};
+	static const u8 small[8][8] = {
+		{ 0 }, { 0x90 }, { 0x66, 0x90 }, { 0x0f, 0x1f, 0x00 },
+		{ 0x0f, 0x1f, 0x40, 0x00 }, { 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+		{ 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+		{ 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
+	};
+	u32 n, i;
+
+	while (len) {
+		n = len > RP_NOP_MAX ? RP_NOP_MAX : len;
+		for (i = 0; i < n; i++)
+			rp_put8(e, n < 8 ? small[n][i] : nop11[from[n] + i]);
+		len -= n;
+	}
+}
+
+/* NOPs so that the "jmp *%reg" @skip bytes on is safe from ITS */
+static void rp_emit_its_pad(struct rp_emit *e, const struct rp_stub_desc *d,
+			    u32 skip)
+{
+	/* the last byte of the jmp: ModRM, after [REX.B] FF */
+	u64 last = e->addr + e->len + skip + 1 + (d->reg >> 3);
+
+	if (!(last & RP_ITS_HALF))
+		rp_emit_nops(e, RP_ITS_HALF - (u32)(last & (RP_ITS_HALF - 1)));
+}
+
 static void rp_emit_slow(struct rp_emit *e, const struct rp_stub_desc *d)
 {
 	if (d->slow_kind == RP_SLOW_REL32) {
@@ -342,6 +409,8 @@ static void rp_emit_slow(struct rp_emit *e, const struct rp_stub_desc *d)
 		return;
 	}
 
+	if (d->its_safe)
+		rp_emit_its_pad(e, d, d->slow_lfence ? 3 : 0);
 	if (d->slow_lfence) {
 		rp_put8(e, RP_OP_ESC);
 		rp_put8(e, RP_OP_GRP15);
@@ -447,8 +516,10 @@ static int rp_check_desc(const struct rp_stub_desc *d)
  * rp_stub_size - compute the size of the stub described by @d
  * @d: stub description; only the fields that influence the layout are used
  *
- * The result does not depend on @d->stub_addr or on any branch destination,
- * so it can be used to allocate stub space before the address is known.
+ * The result does not depend on any branch destination.  It depends on
+ * @d->stub_addr only with @d->its_safe and RP_SLOW_INDIRECT, and then only
+ * on @d->stub_addr & 63: the ITS padding before the indirect jump is 0..32
+ * bytes; RP_STUB_MAX_SIZE bounds every stub.
  *
  * Return: the exact number of bytes rp_encode_stub() emits for @d, or
  * -EINVAL if @d is invalid.
@@ -456,7 +527,7 @@ static int rp_check_desc(const struct rp_stub_desc *d)
 int rp_stub_size(const struct rp_stub_desc *d)
 {
 	struct rp_stub_layout lay;
-	struct rp_emit e = { .lay = &lay };
+	struct rp_emit e = { .lay = &lay, .addr = d ? d->stub_addr : 0 };
 	int ret;
 
 	ret = rp_check_desc(d);

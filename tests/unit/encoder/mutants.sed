@@ -63,3 +63,12 @@ s/rp_emit_rel32_insn(e, RP_OP_JMP32, d->dests\[i\]);/rp_emit_rel32_insn(e, RP_OP
 s/^#define RP_CALL_DEPTH_SHIFT\t5/#define RP_CALL_DEPTH_SHIFT\t4/
 s/^#define RP_EXT_SAR\t\t7/#define RP_EXT_SAR\t\t5/
 s/rp_put32(e, (u32)d->call_depth);/rp_put32(e, (u32)d->call_depth + 8);/
+# ITS placement of the indirect jump
+s/^\tif (d->its_safe)$/\tif (0)/
+s/if (!(last \& RP_ITS_HALF))/if (last \& RP_ITS_HALF)/
+s/u64 last = e->addr + e->len + skip + 1 + (d->reg >> 3);/u64 last = e->addr + e->len + skip + 1 + (d->reg >> 4);/
+s/rp_emit_its_pad(e, d, d->slow_lfence ? 3 : 0);/rp_emit_its_pad(e, d, 0);/
+s/RP_ITS_HALF - (u32)(last \& (RP_ITS_HALF - 1))/RP_ITS_HALF + 1 - (u32)(last \& (RP_ITS_HALF - 1))/
+s/0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x84,/0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x80,/
+s/n = len > RP_NOP_MAX ? RP_NOP_MAX : len;/n = len > RP_NOP_MAX - 1 ? RP_NOP_MAX - 1 : len;/
+s/.addr = d ? d->stub_addr : 0 }/.addr = 0 }/

@@ -31,13 +31,15 @@ static int is_nop(const struct insn *insn)
 
 	if (insn->rex_prefix.nbytes || insn->vex_prefix.nbytes)
 		return 0;
-	for (i = 0; i < insn->prefixes.nbytes; i++)
+	/* bytes[] holds each distinct prefix once, nbytes counts them all */
+	for (i = 0; i < 4 && insn->prefixes.bytes[i]; i++)
 		if (insn->prefixes.bytes[i] != 0x66 &&
 		    insn->prefixes.bytes[i] != 0x2e)
 			return 0;
 	if (insn->opcode.nbytes == 1 && insn->opcode.bytes[0] == 0x90)
-		return insn->prefixes.nbytes <= 1 &&
-		       (!insn->prefixes.nbytes || insn->prefixes.bytes[0] == 0x66);
+		return insn->prefixes.nbytes == 0 ||
+		       (insn->prefixes.nbytes == 1 &&
+			insn->prefixes.bytes[0] == 0x66);
 	return insn->opcode.nbytes == 2 && insn->opcode.bytes[0] == 0x0f &&
 	       insn->opcode.bytes[1] == 0x1f &&
 	       X86_MODRM_REG(insn->modrm.value) == 0;

@@ -77,6 +77,30 @@ static int exp_target(const struct rp_stub_desc *d, struct exp_insn *e,
 	return n;
 }
 
+/*
+ * ITS: the fewest bytes of padding that put the last byte of the jmp
+ * (cpu_wants_indirect_its_thunk_at(): its start + 1 + reg / 8) at 32..63
+ * mod 64, in NOPs of at most 11 bytes
+ */
+static int exp_its_pad(const struct rp_stub_desc *d, struct exp_insn *e,
+		       int n)
+{
+	u64 at = d->stub_addr, last;
+	unsigned int pad = 0, len;
+	int i;
+
+	for (i = 0; i < n; i++)
+		at += e[i].len;
+	last = at + (d->slow_lfence ? 3 : 0) + 1 + d->reg / 8;
+	while (!((last + pad) & 0x20))
+		pad++;
+	for (; pad; pad -= len) {
+		len = pad > 11 ? 11 : pad;
+		e[n++] = (struct exp_insn){ .kind = RPD_NOP, .len = len };
+	}
+	return n;
+}
+
 static int exp_slow(const struct rp_stub_desc *d, struct exp_insn *e, int n)
 {
 	if (d->slow_kind == RP_SLOW_REL32) {
@@ -84,6 +108,8 @@ static int exp_slow(const struct rp_stub_desc *d, struct exp_insn *e, int n)
 					    .dest = d->slow_target };
 		return n;
 	}
+	if (d->its_safe)
+		n = exp_its_pad(d, e, n);
 	if (d->slow_lfence)
 		e[n++] = (struct exp_insn){ .kind = RPD_LFENCE, .len = 3 };
 	e[n++] = (struct exp_insn){ .kind = RPD_JMP_REG,
@@ -555,11 +581,70 @@ START_TEST(decode_site_all)
 }
 END_TEST
 
+/*
+ * The ITS rule at every stub address mod 64: the jmp's last byte in the
+ * upper half of its line, after the fewest NOP bytes; the size follows
+ * the address; a rel32 slow path ignores its_safe.
+ */
+static void check_its(struct rp_stub_desc *d, const char *ctx)
+{
+	u8 buf[MAX_STUB], ref[MAX_STUB];
+	struct rp_stub_layout l;
+	u64 last;
+	int n, nref, pad;
+
+	check_stub(d, ctx);
+	n = rp_encode_stub(d, buf, sizeof(buf), &l);
+	d->its_safe = false;
+	nref = rp_encode_stub(d, ref, sizeof(ref), NULL);
+	d->its_safe = true;
+	EXPECT(n == rp_stub_size(d) && nref > 0, "%s: size", ctx);
+	if (d->slow_kind == RP_SLOW_REL32) {
+		EXPECT(n == nref && !memcmp(buf, ref, n), "%s: its_safe "
+		       "changed a rel32 stub", ctx);
+		return;
+	}
+	pad = n - nref;
+	last = d->stub_addr + l.indirect + 1 + d->reg / 8;
+	EXPECT(pad >= 0 && pad <= 32 && (last & 0x20), "%s: jmp *%%reg ends "
+	       "at %#" PRIx64 " (line offset %u) after %d bytes of padding",
+	       ctx, last, (unsigned int)(last & 63), pad);
+	while (pad--)
+		EXPECT(!(--last & 0x20), "%s: less padding would do", ctx);
+}
+
+START_TEST(decode_its_all)
+{
+	u8 reg = valid_regs[_i];
+	struct rp_stub_desc d;
+	char ctx[160];
+	int off, nr, opts, mode, acct;
+
+	for (off = 0; off < 64; off++)
+		for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr++)
+			for (opts = 0; opts < 8; opts += 7)
+				for (mode = 0; mode < 3; mode++)
+					for (acct = 0; acct < 2; acct++) {
+						decode_desc(&d, &addr_sets[0],
+							    reg, nr, opts,
+							    mode, acct);
+						d.stub_addr += off;
+						d.its_safe = true;
+						snprintf(ctx, sizeof(ctx),
+							 "its reg=%s +%d nr=%d opts=%d mode=%d acct=%d",
+							 reg_names[reg], off,
+							 nr, opts, mode, acct);
+						check_its(&d, ctx);
+					}
+}
+END_TEST
+
 TCase *te_decode_tcase(void)
 {
 	TCase *tc = tcase_create("decode");
 
 	tcase_add_loop_test(tc, decode_stub_all, 0, NR_VALID_REGS);
+	tcase_add_loop_test(tc, decode_its_all, 0, NR_VALID_REGS);
 	tcase_add_test(tc, decode_site_all);
 	return tc;
 }

@@ -304,11 +304,52 @@ START_TEST(site_errors)
 }
 END_TEST
 
+/*
+ * RP_STUB_MAX_SIZE is the largest stub: every register, number of
+ * targets, option, accounting, slow path and (ITS) address mod 64
+ */
+START_TEST(stub_max_size)
+{
+	struct rp_stub_desc d;
+	int r, nr, bits, kind, off, size, max = 0;
+
+	for (r = 0; r < NR_VALID_REGS; r++)
+		for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr++)
+			for (bits = 0; bits < 64; bits++)
+				for (kind = 0; kind < 4; kind++)
+					for (off = 0; off < 64; off++) {
+						valid_desc(&d);
+						d.stub_addr += off;
+						d.reg = valid_regs[r];
+						d.nr_targets = (u8)nr;
+						d.count_hits = bits & 1;
+						d.count_misses = bits & 2;
+						d.sample = bits & 4;
+						d.sample_account = bits & 8;
+						memset(d.dest_account, bits & 16,
+						       sizeof(d.dest_account));
+						d.its_safe = bits & 32;
+						d.slow_kind = kind ?
+							RP_SLOW_INDIRECT :
+							RP_SLOW_REL32;
+						d.slow_lfence = kind & 2;
+						size = rp_stub_size(&d);
+						EXPECT(size > 0, "size %d", size);
+						if (size > max)
+							max = size;
+						if (!d.its_safe || !kind)
+							break;
+					}
+	ck_assert_int_eq(max, RP_STUB_MAX_SIZE);
+}
+END_TEST
+
 TCase *te_errors_tcase(void)
 {
 	TCase *tc = tcase_create("errors");
 
 	tcase_add_test(tc, stub_sizes);
+	tcase_add_test(tc, stub_max_size);
 	tcase_add_test(tc, stub_errors);
 	tcase_add_test(tc, site_errors);
 	return tc;

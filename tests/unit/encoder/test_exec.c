@@ -558,7 +558,10 @@ struct cfg {
 #define OPT_SAMPLE	4
 #define NR_OPTS		8
 /* slow path kinds of make_desc() */
-enum { SLOW_REL32, SLOW_IND, SLOW_IND_LFENCE, NR_SLOW };
+enum {
+	SLOW_REL32, SLOW_IND, SLOW_IND_LFENCE, SLOW_IND_ITS,
+	SLOW_IND_LFENCE_ITS, NR_SLOW
+};
 /*
  * Call depth accounting of make_desc(): none; inline everywhere; call
  * thunks everywhere; targets 0 and 2 through thunks, 1 and 3 inline.
@@ -599,7 +602,8 @@ static void make_desc(struct rp_stub_desc *d, u8 reg, int nr, int opts,
 	d->ctr_base = ctr_base;
 	d->this_cpu_off = THIS_CPU_OFF_DISP;
 	d->slow_kind = slow == SLOW_REL32 ? RP_SLOW_REL32 : RP_SLOW_INDIRECT;
-	d->slow_lfence = slow == SLOW_IND_LFENCE;
+	d->slow_lfence = slow == SLOW_IND_LFENCE || slow == SLOW_IND_LFENCE_ITS;
+	d->its_safe = slow == SLOW_IND_ITS || slow == SLOW_IND_LFENCE_ITS;
 	set_acct(d, acct);
 }
 
@@ -696,11 +700,11 @@ static void run_one(const struct cfg *c, int cpu, u64 val, u64 flags,
 	int id;
 
 	snprintf(ctx, sizeof(ctx),
-		 "%s reg=%s form=%s nr=%d hits=%d misses=%d sample=%d slow=%d%s acct=%d%d%d%d/%d at+%u cpu=%c val=%#"
+		 "%s reg=%s form=%s nr=%d hits=%d misses=%d sample=%d slow=%d%s%s acct=%d%d%d%d/%d at+%u cpu=%c val=%#"
 		 PRIx64, what, reg_names[d->reg], form_names[c->form],
 		 d->nr_targets, d->count_hits, d->count_misses, d->sample,
 		 d->slow_kind, d->slow_lfence ? "+lfence" : "",
-		 d->dest_account[0], d->dest_account[1], d->dest_account[2],
+		 d->its_safe ? "+its" : "", d->dest_account[0], d->dest_account[1], d->dest_account[2],
 		 d->dest_account[3], d->sample_account, c->stub_off,
 		 'A' + cpu, val);
 	set_cpu(cpu);

@@ -92,6 +92,11 @@ struct rp_ctr_block {
  * @slow_kind:	   how the slow path reaches the real target
  * @slow_target:   RP_SLOW_REL32: destination of the final "jmp rel32"
  * @slow_lfence:   RP_SLOW_INDIRECT: emit LFENCE before "jmp *%reg"
+ * @its_safe:	   RP_SLOW_INDIRECT: place "jmp *%reg" where
+ *		   cpu_wants_indirect_its_thunk_at() wants no ITS thunk (its
+ *		   last byte in the upper half of a 64-byte line), with the
+ *		   fewest NOP bytes (at most 32) before "[lfence;] jmp";
+ *		   the stub's size then depends on @stub_addr & 63
  *
  * @ctr_base and @this_cpu_off are only used when @count_hits (with at
  * least one target), @count_misses or @sample is set.
@@ -114,7 +119,14 @@ struct rp_stub_desc {
 	enum rp_slow_kind slow_kind;
 	u64 slow_target;
 	bool slow_lfence;
+	bool its_safe;
 };
+
+/*
+ * The largest stub: 4 targets, %r8..%r15, counting, sampling, call depth
+ * accounting everywhere, LFENCE and 32 bytes of ITS padding.
+ */
+#define RP_STUB_MAX_SIZE	199
 
 /* A stub pushes at most once per target and once on the miss path. */
 #define RP_STUB_MAX_PUSHED	(RELPOLINE_MAX_TARGETS + 1)
