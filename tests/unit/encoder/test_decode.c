@@ -502,27 +502,44 @@ static void decode_desc(struct rp_stub_desc *d, const struct addr_set *a,
 	set_acct(d, a, acct);
 }
 
-START_TEST(decode_stub_all)
+/*
+ * Every number of targets, option set (in steps of @opts_step), slow path
+ * and accounting case (< @nr_acct) of address set @set, with the stub
+ * @off bytes further and its_safe as @its: @check each
+ */
+static void decode_loop(u8 reg, int set, int off, int opts_step, int nr_acct,
+			bool its, void (*check)(struct rp_stub_desc *,
+						const char *))
 {
-	u8 reg = valid_regs[_i];
 	struct rp_stub_desc d;
 	char ctx[160];
-	int set, nr, opts, mode, acct;
+	int nr, opts, mode, acct;
 
-	for (set = 0; set < 2; set++)
-		for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr++)
-			for (opts = 0; opts < 8; opts++)
-				for (mode = 0; mode < 3; mode++)
-					for (acct = 0; acct < 4; acct++) {
-						decode_desc(&d, &addr_sets[set],
-							    reg, nr, opts,
-							    mode, acct);
-						snprintf(ctx, sizeof(ctx),
-							 "decode reg=%s set=%d nr=%d opts=%d mode=%d acct=%d",
-							 reg_names[reg], set,
-							 nr, opts, mode, acct);
-						check_stub(&d, ctx);
-					}
+	for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr++)
+		for (opts = 0; opts < 8; opts += opts_step)
+			for (mode = 0; mode < 3; mode++)
+				for (acct = 0; acct < nr_acct; acct++) {
+					decode_desc(&d, &addr_sets[set], reg,
+						    nr, opts, mode, acct);
+					d.stub_addr += off;
+					d.its_safe = its;
+					snprintf(ctx, sizeof(ctx),
+						 "reg=%s set=%d +%d its=%d nr=%d opts=%d mode=%d acct=%d",
+						 reg_names[reg], set, off, its,
+						 nr, opts, mode, acct);
+					check(&d, ctx);
+				}
+}
+
+static void check_stub_any(struct rp_stub_desc *d, const char *ctx)
+{
+	check_stub(d, ctx);
+}
+
+START_TEST(decode_stub_all)
+{
+	decode_loop(valid_regs[_i], 0, 0, 1, 4, false, check_stub_any);
+	decode_loop(valid_regs[_i], 1, 0, 1, 4, false, check_stub_any);
 }
 END_TEST
 START_TEST(decode_site_all)
@@ -615,27 +632,10 @@ static void check_its(struct rp_stub_desc *d, const char *ctx)
 
 START_TEST(decode_its_all)
 {
-	u8 reg = valid_regs[_i];
-	struct rp_stub_desc d;
-	char ctx[160];
-	int off, nr, opts, mode, acct;
+	int off;
 
 	for (off = 0; off < 64; off++)
-		for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr++)
-			for (opts = 0; opts < 8; opts += 7)
-				for (mode = 0; mode < 3; mode++)
-					for (acct = 0; acct < 2; acct++) {
-						decode_desc(&d, &addr_sets[0],
-							    reg, nr, opts,
-							    mode, acct);
-						d.stub_addr += off;
-						d.its_safe = true;
-						snprintf(ctx, sizeof(ctx),
-							 "its reg=%s +%d nr=%d opts=%d mode=%d acct=%d",
-							 reg_names[reg], off,
-							 nr, opts, mode, acct);
-						check_its(&d, ctx);
-					}
+		decode_loop(valid_regs[_i], 0, off, 7, 2, true, check_its);
 }
 END_TEST
 
