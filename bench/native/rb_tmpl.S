@@ -88,18 +88,23 @@ rb_target:
 rb_target_end:
 
 /*
- * Cheap sample function: reloads the per-CPU countdown and counts the
- * samples.  The two disp32 fields are patched by relbench.c at
- * rb_sample_cheap_cd (countdown, u32) and rb_sample_cheap_n (u64 count);
- * the immediate period at rb_sample_cheap_per.
+ * The stubs' scratch register: %rcx, as the site register is %rax.  When
+ * a stub calls its sample function, the scratch register holds this
+ * CPU's counter block (see relpoline_encode.c, "The sample call").
+ */
+#define RB_CTR_COUNTDOWN	8	/* RP_CTR_COUNTDOWN */
+
+/*
+ * Cheap sample function: reloads the stub's countdown through the
+ * scratch register and counts the samples.  The disp32 of the count is
+ * patched by relbench.c at rb_sample_cheap_n; the period at
+ * rb_sample_cheap_per.
  */
 	.globl	rb_sample_cheap, rb_sample_cheap_end
-	.globl	rb_sample_cheap_cd, rb_sample_cheap_per, rb_sample_cheap_n
+	.globl	rb_sample_cheap_per, rb_sample_cheap_n
 	.balign	32
 rb_sample_cheap:
-	.byte	0x65, 0xc7, 0x04, 0x25		/* movl $imm32, %gs:disp32 */
-rb_sample_cheap_cd:
-	.long	0
+	.byte	0xc7, 0x41, RB_CTR_COUNTDOWN	/* movl $imm32, 8(%rcx) */
 rb_sample_cheap_per:
 	.long	16
 	.byte	0x65, 0x48, 0xff, 0x04, 0x25	/* incq %gs:disp32 */
@@ -112,13 +117,14 @@ rb_sample_cheap_end:
 /*
  * Realistic sample function, shaped like the kernel's
  * relpoline_sample_thunk: saves every GPR, records (return address,
- * target) in a small %gs ring and reloads the countdown, then restores
- * everything.  The kernel's version calls into C (relpoline_sample()),
- * which does more (cgroup id, per-CPU table with a nesting guard), so
- * this is a lower bound of the real sampling cost.
+ * target) in a small %gs ring and reloads the countdown through the saved
+ * scratch register, then restores everything.  The kernel's version calls
+ * into C (relpoline_sample()), which does more (cgroup id, per-CPU table
+ * with a nesting guard), so this is a lower bound of the real sampling
+ * cost.
  */
 	.globl	rb_sample_full, rb_sample_full_end
-	.globl	rb_sample_full_cd, rb_sample_full_per, rb_sample_full_n
+	.globl	rb_sample_full_per, rb_sample_full_n
 	.globl	rb_sample_full_ring
 	.balign	32
 rb_sample_full:
@@ -142,9 +148,8 @@ rb_sample_full_ring:
 	.byte	0x65, 0x48, 0x89, 0x81		/* movq %rax, %gs:disp32+8(%rcx) */
 rb_sample_full_ring8:
 	.long	8
-	.byte	0x65, 0xc7, 0x04, 0x25		/* movl $imm32, %gs:disp32 */
-rb_sample_full_cd:
-	.long	0
+	movq	8(%rdi), %rcx			/* saved %rcx: the block */
+	.byte	0xc7, 0x41, RB_CTR_COUNTDOWN	/* movl $imm32, 8(%rcx) */
 rb_sample_full_per:
 	.long	16
 	RELPOLINE_POP_REGS

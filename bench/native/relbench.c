@@ -16,14 +16,21 @@
  * that all of them see the same machine conditions; the report uses the
  * median over the repetitions.
  *
- * After every measurement the stub's %gs counters are checked against the
+ * After every measurement the stub's counters are checked against the
  * counts expected from the target array: a stub that does not do what the
  * encoder promises aborts the benchmark.
+ *
+ * The many-site pattern (rb_many.c: 4,096 sites, per spectre_v2 mode the
+ * upstream, relpoline idle and old idle layouts, promoted hits and misses)
+ * is measured in the same shuffled order, 4 * PASSES passes of 4,096
+ * calls each.
  *
  * Output (stdout), CSV with a leading record type:
  *   meta,KEY,VALUE
  *   config,ID,PATTERN,VARIANT,GROUP,NR_TARGETS,HIT_FRACTION,STUB_BYTES
  *   sample,REP,ID,TSC_TICKS_PER_CALL,CLEAN_PASSES
+ *   mconfig,ID,MODE,LAYOUT,AVG_STUB_BYTES
+ *   msample,REP,ID,TSC_TICKS_PER_CALL,CLEAN_PASSES,BEST_PASS_TICKS_PER_CALL
  *   calib,REP,TSC_TICKS_PER_CORE_CYCLE
  *
  * usage: relbench [-r REPS] [-p PASSES] [-c CPU]
@@ -35,11 +42,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <asm/relpoline_encode.h>
+#include "rb.h"
+#include "rb_many.h"
 #include "rp_lowmap.h"
 
 /* rb_tmpl.S */
@@ -48,9 +56,9 @@ extern const u8 rb_thunk[], rb_thunk_end[];
 extern const u8 rb_thunk_pause[], rb_thunk_pause_end[];
 extern const u8 rb_target[], rb_target_end[];
 extern const u8 rb_sample_cheap[], rb_sample_cheap_end[];
-extern const u8 rb_sample_cheap_cd[], rb_sample_cheap_per[], rb_sample_cheap_n[];
+extern const u8 rb_sample_cheap_per[], rb_sample_cheap_n[];
 extern const u8 rb_sample_full[], rb_sample_full_end[];
-extern const u8 rb_sample_full_cd[], rb_sample_full_per[], rb_sample_full_n[];
+extern const u8 rb_sample_full_per[], rb_sample_full_n[];
 extern const u8 rb_sample_full_n2[], rb_sample_full_ring[], rb_sample_full_ring8[];
 extern void rb_calib(u64 iters);
 
@@ -68,12 +76,9 @@ extern void rb_calib(u64 iters);
 #define OFF_STUBS	0x4000
 #define STUB_SLOT	128	/* as the kernel's stub allocator */
 
-/* The %gs area (per-CPU data in the kernel) */
-#define GS_SIZE		0x20000
-#define GS_COUNTDOWN	0x0100	/* u32 sampling countdown, shared */
-#define GS_SAMPLES	0x0108	/* u64 samples taken */
-#define GS_RING		0x0800	/* 64 x 16 bytes */
-#define GS_CTRS		0x1000	/* 8 u64 counters per stub */
+/* the single-site stubs' counter blocks */
+#define BLOCK_STRIDE	64
+#define MAX_STUBS	(NR_VARIANTS * NR_PATTERNS)
 
 #define ARR_LEN		65536	/* 512 KiB of target pointers per pattern */
 
@@ -129,23 +134,18 @@ struct config {
 	u8 site[5];
 	u64 stub;
 	int stub_len;
-	u64 targets[RP_MAX_TARGETS];
-	s32 ctr;		/* miss counter disp; hits follow */
-	u64 exp_hits[RP_MAX_TARGETS];	/* per pass */
+	u64 targets[RELPOLINE_MAX_TARGETS];
+	struct rp_ctr_block *ctr;	/* this CPU's counter block */
+	u64 exp_hits[RELPOLINE_MAX_TARGETS];	/* per pass */
 	u64 exp_misses;			/* per pass */
 };
 
 static u8 *low;
 static u8 *gs;
+static u8 *blocks;
 static u64 *arrays[NR_PATTERNS];
 static struct config configs[NR_PATTERNS * NR_VARIANTS];
 static int nr_configs;
-
-static void die(const char *msg)
-{
-	fprintf(stderr, "relbench: %s (%s)\n", msg, strerror(errno));
-	exit(1);
-}
 
 static u64 addr(u32 off)
 {
@@ -181,6 +181,10 @@ static void map_areas(void)
 	if (!gs)
 		die("gs area");
 	memset(gs, 0, GS_SIZE);
+	*(u64 *)(gs + GS_THIS_CPU_OFF) = THIS_CPU_OFF;
+	blocks = aligned_alloc(64, MAX_STUBS * BLOCK_STRIDE);
+	if (!blocks)
+		die("counter blocks");
 	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)(uintptr_t)gs))
 		die("arch_prctl(ARCH_SET_GS)");
 
@@ -192,25 +196,12 @@ static void map_areas(void)
 
 	put_tmpl(OFF_S_CHEAP, rb_sample_cheap, rb_sample_cheap_end);
 #define AT(base, tmpl, lbl) (low + (base) + ((lbl) - (tmpl)))
-	put32(AT(OFF_S_CHEAP, rb_sample_cheap, rb_sample_cheap_cd), GS_COUNTDOWN);
 	put32(AT(OFF_S_CHEAP, rb_sample_cheap, rb_sample_cheap_n), GS_SAMPLES);
 	put_tmpl(OFF_S_FULL, rb_sample_full, rb_sample_full_end);
-	put32(AT(OFF_S_FULL, rb_sample_full, rb_sample_full_cd), GS_COUNTDOWN);
 	put32(AT(OFF_S_FULL, rb_sample_full, rb_sample_full_n), GS_SAMPLES);
 	put32(AT(OFF_S_FULL, rb_sample_full, rb_sample_full_n2), GS_SAMPLES);
 	put32(AT(OFF_S_FULL, rb_sample_full, rb_sample_full_ring), GS_RING);
 	put32(AT(OFF_S_FULL, rb_sample_full, rb_sample_full_ring8), GS_RING + 8);
-}
-
-static u64 rng_state = 0x9e3779b97f4a7c15ULL;
-
-static u64 rng(void)
-{
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
 }
 
 static void make_arrays(void)
@@ -234,11 +225,6 @@ static void make_arrays(void)
 			arrays[p][i] = target(t);
 		}
 	}
-}
-
-static u32 *gs32(s32 disp)
-{
-	return (u32 *)(gs + disp);
 }
 
 static u64 *gs64(s32 disp)
@@ -281,9 +267,11 @@ static void build_configs(void)
 				break;
 			case K_STUB: {
 				struct rp_stub_desc d = { 0 };
+				struct rp_stub_layout lay;
 
 				c->stub = addr(OFF_STUBS + nstub * STUB_SLOT);
-				c->ctr = GS_CTRS + nstub * 64;
+				c->ctr = (struct rp_ctr_block *)(blocks +
+						nstub * BLOCK_STRIDE);
 				nstub++;
 				d.stub_addr = c->stub;
 				d.reg = RP_REG_RAX;
@@ -293,22 +281,28 @@ static void build_configs(void)
 						v->order == O_HOT_LAST ? v->nr - 1 - i :
 						16 + i;
 					c->targets[i] = d.targets[i] = target(t);
-					d.hit_ctr[i] = c->ctr + 8 * (1 + i);
+					d.dests[i] = d.targets[i];
 				}
 				d.count_hits = v->count_hits;
 				d.count_misses = true;
-				d.miss_ctr = c->ctr;
 				d.sample = v->sample != S_NONE;
-				d.sample_ctr = GS_COUNTDOWN;
+				d.ctr_base = (u64)(uintptr_t)c->ctr - THIS_CPU_OFF;
+				d.this_cpu_off = GS_THIS_CPU_OFF;
 				d.sample_fn = addr(v->sample == S_FULL ? OFF_S_FULL :
 						   OFF_S_CHEAP);
 				d.slow_kind = RP_SLOW_REL32;
 				d.slow_target = addr(OFF_THUNK);
 				ret = rp_encode_stub(&d, low + (c->stub - addr(0)),
-						     STUB_SLOT);
+						     STUB_SLOT, &lay);
 				if (ret < 0) {
 					errno = -ret;
 					die("rp_encode_stub");
+				}
+				/* the sample functions use %rcx as the block */
+				if (lay.scratch != RP_REG_NONE &&
+				    lay.scratch != RP_REG_RCX) {
+					errno = EINVAL;
+					die("scratch register is not %rcx");
 				}
 				c->stub_len = ret;
 				dest = c->stub;
@@ -327,7 +321,7 @@ static void build_configs(void)
 			}
 			}
 			if (dest) {
-				ret = rp_encode_site(RP_FORM_CALL, 0, site, dest, c->site);
+				ret = rp_encode_site(RELPOLINE_FORM_CALL, 0, site, dest, c->site);
 				if (ret != 5) {
 					errno = ret < 0 ? -ret : EINVAL;
 					die("rp_encode_site");
@@ -337,38 +331,23 @@ static void build_configs(void)
 	}
 }
 
-static inline u64 tsc_begin(void)
-{
-	u32 lo, hi;
-
-	asm volatile("lfence\n\trdtsc\n\tlfence" : "=a"(lo), "=d"(hi) :: "memory");
-	return ((u64)hi << 32) | lo;
-}
-
-static inline u64 tsc_end(void)
-{
-	u32 lo, hi, aux;
-
-	asm volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux) :: "memory");
-	return ((u64)hi << 32) | lo;
-}
-
 typedef void (*loop_fn)(const u64 *arr, u64 ncalls, u64 mask);
 
 static void check(const struct config *c, u64 passes)
 {
 	const struct variant *v = c->v;
-	u64 miss = *gs64(c->ctr), samples = *gs64(GS_SAMPLES);
+	u64 miss, samples = *gs64(GS_SAMPLES);
 	int i;
 
 	if (v->kind != K_STUB)
 		return;
+	miss = c->ctr->misses;
 	if (miss != passes * c->exp_misses)
 		goto bad;
 	for (i = 0; i < v->nr; i++) {
 		u64 want = v->count_hits ? passes * c->exp_hits[i] : 0;
 
-		if (*gs64(c->ctr + 8 * (1 + i)) != want)
+		if (c->ctr->hits[i] != want)
 			goto bad;
 	}
 	if ((v->sample == S_CHEAP || v->sample == S_FULL) &&
@@ -383,52 +362,6 @@ bad:
 		(unsigned long long)(passes * c->exp_misses),
 		(unsigned long long)samples);
 	exit(1);
-}
-
-static long switches(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_THREAD, &ru);
-	return ru.ru_nvcsw + ru.ru_nivcsw;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-#define MAX_CHUNKS 256
-
-/*
- * The chunks of one measurement that no context switch interrupted (the
- * machine is shared): their median, and how many there were.  With none,
- * the median of all chunks.
- */
-struct chunked {
-	double all[MAX_CHUNKS], clean[MAX_CHUNKS];
-	int n, nclean;
-};
-
-static double chunk_median(struct chunked *ch, int *nclean)
-{
-	*nclean = ch->nclean;
-	return ch->nclean ? median(ch->clean, ch->nclean) : median(ch->all, ch->n);
-}
-
-static void chunk_add(struct chunked *ch, double v, long sw0, long sw1)
-{
-	ch->all[ch->n++] = v;
-	if (sw0 == sw1)
-		ch->clean[ch->nclean++] = v;
 }
 
 /*
@@ -446,10 +379,13 @@ static double measure(const struct config *c, int passes, int *nclean)
 	int k;
 
 	memcpy(site, c->site, 5);
-	memset(gs + c->ctr, 0, 64);
 	*gs64(GS_SAMPLES) = 0;
-	*gs32(GS_COUNTDOWN) = (v->sample == S_CHEAP || v->sample == S_FULL) ?
-			      v->period : 0x7fffffffU;
+	if (c->ctr) {
+		memset(c->ctr, 0, sizeof(*c->ctr));
+		c->ctr->countdown = (v->sample == S_CHEAP ||
+				     v->sample == S_FULL) ?
+				    v->period : 0x7fffffffU;
+	}
 	/* warm up: one pass, counted in the check */
 	loop(arrays[c->pat], ARR_LEN, ARR_LEN - 1);
 	for (k = 0; k < passes; k++) {
@@ -484,10 +420,65 @@ static double calib(void)
 	return chunk_median(&ch, &nclean);
 }
 
+/* One repetition: every single-site and many-site variant, shuffled */
+static void run_rep(int r, int passes, int *order, int n)
+{
+	int i, nclean;
+	double t, best;
+
+	/* Fisher-Yates: a new order every repetition */
+	for (i = n - 1; i > 0; i--) {
+		int j = rng() % (i + 1), k = order[i];
+
+		order[i] = order[j];
+		order[j] = k;
+	}
+	printf("calib,%d,%.6f\n", r, calib());
+	for (i = 0; i < n; i++) {
+		if (order[i] >= nr_configs) {
+			int id = order[i] - nr_configs;
+
+			t = rb_many_measure(id, 4 * passes, &nclean, &best);
+			printf("msample,%d,%d,%.4f,%d,%.4f\n", r, id, t,
+			       nclean, best);
+			continue;
+		}
+		t = measure(&configs[order[i]], passes, &nclean);
+		printf("sample,%d,%d,%.4f,%d\n", r, order[i], t, nclean);
+	}
+	printf("calib,%d,%.6f\n", r, calib());
+	fflush(stdout);
+}
+
+static void print_configs(int reps, int passes, int cpu)
+{
+	int i, k;
+
+	printf("meta,reps,%d\n", reps);
+	printf("meta,calls_per_measurement,%d\n", passes * ARR_LEN);
+	printf("meta,array_len,%d\n", ARR_LEN);
+	printf("meta,cpu,%d\n", cpu);
+	printf("meta,low_area,0x%llx\n", (unsigned long long)addr(0));
+	printf("meta,site_reg,rax\n");
+	for (i = 0; i < nr_configs; i++) {
+		const struct config *c = &configs[i];
+		u64 hits = 0;
+
+		for (k = 0; k < c->v->nr; k++)
+			hits += c->exp_hits[k];
+		printf("config,%d,%s,%s,%s,%d,%.6f,%d\n", c->id, patterns[c->pat],
+		       c->v->name, c->v->group, c->v->nr,
+		       c->v->kind == K_STUB ? (double)hits / ARR_LEN : -1.0,
+		       c->stub_len);
+	}
+	rb_many_print_configs();
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
-	int reps = 15, passes = 16, cpu = -1, opt, r, i, nclean;
-	int order[NR_PATTERNS * NR_VARIANTS];
+	int reps = 15, passes = 16, cpu = -1, opt, r, i, n;
+	static int order[NR_PATTERNS * NR_VARIANTS + 64];
 	cpu_set_t set;
 
 	while ((opt = getopt(argc, argv, "r:p:c:")) != -1) {
@@ -500,7 +491,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (reps < 1 || passes < 1 || passes > MAX_CHUNKS)
+	if (reps < 1 || passes < 1 || 4 * passes > MAX_CHUNKS)
 		return 2;
 	if (cpu < 0)
 		cpu = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
@@ -512,48 +503,16 @@ int main(int argc, char **argv)
 	map_areas();
 	make_arrays();
 	build_configs();
+	rb_many_setup(gs, rb_thunk, (int)(rb_thunk_end - rb_thunk));
+	n = nr_configs + rb_many_count();
+	if (n > (int)(sizeof(order) / sizeof(order[0])))
+		die("too many variants");
+	print_configs(reps, passes, cpu);
 
-	printf("meta,reps,%d\n", reps);
-	printf("meta,calls_per_measurement,%d\n", passes * ARR_LEN);
-	printf("meta,array_len,%d\n", ARR_LEN);
-	printf("meta,cpu,%d\n", cpu);
-	printf("meta,low_area,0x%llx\n", (unsigned long long)addr(0));
-	printf("meta,site_reg,rax\n");
-	for (i = 0; i < nr_configs; i++) {
-		const struct config *c = &configs[i];
-		u64 hits = 0;
-		int k;
-
-		for (k = 0; k < c->v->nr; k++)
-			hits += c->exp_hits[k];
-		printf("config,%d,%s,%s,%s,%d,%.6f,%d\n", c->id, patterns[c->pat],
-		       c->v->name, c->v->group, c->v->nr,
-		       c->v->kind == K_STUB ? (double)hits / ARR_LEN : -1.0,
-		       c->stub_len);
-	}
-	fflush(stdout);
-
-	for (i = 0; i < nr_configs; i++)
+	for (i = 0; i < n; i++)
 		order[i] = i;
-	for (r = 0; r < reps; r++) {
-		/* Fisher-Yates: a new order every repetition */
-		for (i = nr_configs - 1; i > 0; i--) {
-			int j = rng() % (i + 1), t = order[i];
-
-			order[i] = order[j];
-			order[j] = t;
-		}
-		printf("calib,%d,%.6f\n", r, calib());
-		for (i = 0; i < nr_configs; i++) {
-			const struct config *c = &configs[order[i]];
-
-			double t = measure(c, passes, &nclean);
-
-			printf("sample,%d,%d,%.4f,%d\n", r, c->id, t, nclean);
-		}
-		printf("calib,%d,%.6f\n", r, calib());
-		fflush(stdout);
-	}
+	for (r = 0; r < reps; r++)
+		run_rep(r, passes, order, n);
 	syscall(SYS_arch_prctl, ARCH_SET_GS, 0UL);
 	return 0;
 }

@@ -9,7 +9,9 @@
  * from rp_h_flags and every GPR but %rsp from rp_h_in[reg], records S in
  * rp_h_rsp and calls *rp_h_entry.  The return address of that call is
  * rp_run_ret.  After the return all GPRs (including %rsp) are stored in
- * rp_h_out[reg].
+ * rp_h_out[reg] and RFLAGS in rp_h_flags_out; then TF and DF are cleared
+ * (rp_h_flags may set them: TF single-steps the run, DF is a flag the
+ * code under test must preserve).
  */
 #include "rp_asm.h"
 
@@ -18,11 +20,13 @@
 	.bss
 	.balign 8
 	.globl rp_h_in, rp_h_out, rp_h_entry, rp_h_flags, rp_h_rsp
+	.globl rp_h_flags_out
 rp_h_in:	.skip 8 * 16
 rp_h_out:	.skip 8 * 16
 rp_h_entry:	.skip 8
 rp_h_flags:	.skip 8
 rp_h_rsp:	.skip 8
+rp_h_flags_out:	.skip 8
 
 	.text
 	.globl rp_run
@@ -63,6 +67,12 @@ rp_run:
 	.globl	rp_run_ret
 rp_run_ret:
 	mov	%rax, rp_h_out + 8 * 0(%rip)
+	pushfq
+	pop	%rax
+	mov	%rax, rp_h_flags_out(%rip)
+	and	$~0x500, %rax		/* TF, DF */
+	push	%rax
+	popfq
 	mov	%rcx, rp_h_out + 8 * 1(%rip)
 	mov	%rdx, rp_h_out + 8 * 2(%rip)
 	mov	%rbx, rp_h_out + 8 * 3(%rip)

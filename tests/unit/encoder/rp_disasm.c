@@ -18,6 +18,33 @@ static int no_prefixes(const struct insn *insn)
 	       insn->vex_prefix.nbytes == 0;
 }
 
+/* no legacy prefix (REX allowed) */
+static int no_legacy_prefixes(const struct insn *insn)
+{
+	return insn->prefixes.nbytes == 0 && insn->vex_prefix.nbytes == 0;
+}
+
+/* NOP: 90, 66 90 or 0F 1F /0 with only 66 / 2E prefixes, no REX */
+static int is_nop(const struct insn *insn)
+{
+	int i;
+
+	if (insn->rex_prefix.nbytes || insn->vex_prefix.nbytes)
+		return 0;
+	/* bytes[] holds each distinct prefix once, nbytes counts them all */
+	for (i = 0; i < 4 && insn->prefixes.bytes[i]; i++)
+		if (insn->prefixes.bytes[i] != 0x66 &&
+		    insn->prefixes.bytes[i] != 0x2e)
+			return 0;
+	if (insn->opcode.nbytes == 1 && insn->opcode.bytes[0] == 0x90)
+		return insn->prefixes.nbytes == 0 ||
+		       (insn->prefixes.nbytes == 1 &&
+			insn->prefixes.bytes[0] == 0x66);
+	return insn->opcode.nbytes == 2 && insn->opcode.bytes[0] == 0x0f &&
+	       insn->opcode.bytes[1] == 0x1f &&
+	       X86_MODRM_REG(insn->modrm.value) == 0;
+}
+
 static int only_gs_prefix(const struct insn *insn)
 {
 	return insn->prefixes.nbytes == 1 && insn->prefixes.bytes[0] == 0x65 &&
@@ -83,17 +110,53 @@ static void classify(const struct insn *insn, uint64_t addr,
 		o->dest = rel_dest(insn, addr);
 		return;
 	}
-	if (only_gs_prefix(insn) && insn->opcode.nbytes == 1 && op0 == 0xff &&
-	    mod == 0 && rm == 4 && insn->sib.nbytes == 1 &&
+	if (no_legacy_prefixes(insn) && insn->opcode.nbytes == 1 &&
+	    (op0 & 0xf8) == 0x50 && (r == 0 || r == 0x41)) {
+		o->kind = RPD_PUSH;
+		o->reg = (op0 & 7) | ((r & 1) << 3);
+		return;
+	}
+	if (no_legacy_prefixes(insn) && insn->opcode.nbytes == 1 &&
+	    (op0 & 0xf8) == 0x58 && (r == 0 || r == 0x41)) {
+		o->kind = RPD_POP;
+		o->reg = (op0 & 7) | ((r & 1) << 3);
+		return;
+	}
+	if (no_legacy_prefixes(insn) && insn->opcode.nbytes == 1 &&
+	    (op0 & 0xf8) == 0xb8 && (r & ~1) == 0x48 &&
+	    insn->immediate1.nbytes == 4 && insn->immediate2.nbytes == 4) {
+		o->kind = RPD_MOVABS;
+		o->reg = (op0 & 7) | ((r & 1) << 3);
+		o->imm = (uint32_t)insn->immediate1.value |
+			 (uint64_t)(uint32_t)insn->immediate2.value << 32;
+		return;
+	}
+	if (only_gs_prefix(insn) && insn->opcode.nbytes == 1 && mod == 0 &&
+	    rm == 4 && insn->sib.nbytes == 1 &&
 	    insn->sib.bytes[0] == SIB_DISP32_ONLY &&
 	    insn->displacement.nbytes == 4) {
-		if (regf == 0 && r == 0x48)
-			o->kind = RPD_INC_GS64;
-		else if (regf == 1 && r == 0)
-			o->kind = RPD_DEC_GS32;
+		o->disp = insn->displacement.value;
+		if (op0 == 0x03 && (r & ~4) == 0x48) {
+			o->kind = RPD_ADD_GS;
+			o->reg = regf | ((r & 4) << 1);
+		} else if (op0 == 0xc1 && r == 0x48 && regf == 7 &&
+			   insn->immediate.nbytes == 1) {
+			o->kind = RPD_SAR_GS;
+			o->imm = (uint8_t)insn->immediate.value;
+		}
+		return;
+	}
+	if (no_legacy_prefixes(insn) && insn->opcode.nbytes == 1 &&
+	    op0 == 0xff && (mod == 0 || mod == 1) && rm != 4 &&
+	    !(mod == 0 && rm == 5) && (r & ~1) == (regf == 0 ? 0x48 : 0)) {
+		if (regf == 0)
+			o->kind = RPD_INC_MEM64;
+		else if (regf == 1)
+			o->kind = RPD_DEC_MEM32;
 		else
 			return;
-		o->disp = insn->displacement.value;
+		o->reg = rm | ((r & 1) << 3);
+		o->disp = mod ? insn->displacement.value : 0;
 		return;
 	}
 	if (insn->prefixes.nbytes == 0 && insn->vex_prefix.nbytes == 0 &&
@@ -108,8 +171,12 @@ static void classify(const struct insn *insn, uint64_t addr,
 		o->kind = RPD_LFENCE;
 		return;
 	}
-	if (no_prefixes(insn) && insn->length == 1 && op0 == 0xcc)
+	if (no_prefixes(insn) && insn->length == 1 && op0 == 0xcc) {
 		o->kind = RPD_INT3;
+		return;
+	}
+	if (is_nop(insn))
+		o->kind = RPD_NOP;
 }
 
 unsigned int rpd_decode(const uint8_t *buf, size_t avail, uint64_t addr,
@@ -135,9 +202,12 @@ const char *rpd_kind_name(enum rpd_kind kind)
 		[RPD_BAD] = "bad", [RPD_OTHER] = "other",
 		[RPD_CMP_IMM] = "cmp", [RPD_JCC32] = "jcc32",
 		[RPD_JCC8] = "jcc8", [RPD_JMP32] = "jmp32",
-		[RPD_CALL32] = "call32", [RPD_INC_GS64] = "incq%gs",
-		[RPD_DEC_GS32] = "decl%gs", [RPD_LFENCE] = "lfence",
+		[RPD_CALL32] = "call32", [RPD_PUSH] = "push", [RPD_POP] = "pop",
+		[RPD_MOVABS] = "movabs", [RPD_ADD_GS] = "add%gs",
+		[RPD_INC_MEM64] = "incq(mem)", [RPD_DEC_MEM32] = "decl(mem)",
+		[RPD_SAR_GS] = "sarq%gs", [RPD_LFENCE] = "lfence",
 		[RPD_JMP_REG] = "jmp*reg", [RPD_INT3] = "int3",
+		[RPD_NOP] = "nop",
 	};
 
 	if ((unsigned int)kind >= sizeof(names) / sizeof(names[0]))
