@@ -6,76 +6,58 @@
  * __x86_indirect_thunk_<reg> in .retpoline_sites, and boot patching
  * (patch_retpoline(), left as upstream has it) turns each into what the
  * spectre_v2 mode wants: a call of a thunk, or an inlined
- * "[LFENCE;] CALL/JMP *%reg" plus padding. This file captures those idle
+ * "[LFENCE;] CALL/JMP *%reg" plus padding. Relpoline records those idle
  * forms for vmlinux at boot and for modules when they load
- * (rp_capture()), and rewrites any site, in batches, into one rel32
- * branch of the site's length to a stub:
+ * (relpoline_capture.c) and rewrites any site, in batches, into one rel32
+ * branch of the site's length to a stub (relpoline_stub.c):
  *
- *	cmp $target1, %reg	; je target1	(or jne; count the hit; jmp)
+ *	cmp $target1, %reg	; je target1
  *	...			; up to RELPOLINE_MAX_TARGETS
- *	count the miss
- *	[every sample_period misses: call relpoline_sample_thunk]
+ *	count the miss; every sample_period misses, sample (relpoline_learn.c)
  *	the mode's slow path: jmp to the site's thunk, or [lfence;] jmp *%reg
  *
  * A stub jumps to a target only when the register equals it, so it is
- * always semantically the original branch. Stubs never touch the stack
- * (but for the sampling call into an objtool-annotated function), so every
- * instruction in them has the ORC state of a function entry; unwind_orc.c
- * and __kernel_text_address() ask is_relpoline_stub().
+ * always semantically the original branch.
  *
- * Changing a site's form is text_poke_sites()'s protocol (see
- * text_poke_site.c and Documentation/trace/relpoline.rst): an INT3 on the
- * first byte whose handler emulates the branch to a stub, a wait for tasks
- * stopped inside an inlined form, and, for an inlined CALL followed by
- * padding, a "landing": the byte the CALL returns to stays INT3 in every
- * managed form (stubs are placed for it, rp_slot_suits()), and
+ * This file holds the site groups (vmlinux, each module), applies batches
+ * of changes, frees the stubs that sites no longer reach, follows modules,
+ * and handles landings. Changing a site's form is text_poke_sites()'s
+ * protocol (text_poke_site.c and Documentation/trace/relpoline.rst): an
+ * INT3 on the first byte whose handler emulates the branch to a stub, a
+ * wait for tasks stopped inside an inlined form, and, for an inlined CALL
+ * followed by padding, a "landing": the byte the CALL returns to stays
+ * INT3 in every managed form (stubs are placed for it), and
  * relpoline_landing() moves a task returning there to the end of the site.
  *
- * Stubs are never modified while reachable: a change writes a new stub
- * into a free slot, repoints the site, and frees the old stub only after
+ * Stubs are never modified while reachable: a change writes a new stub,
+ * repoints the site, and frees the old stub only after
  * synchronize_rcu_tasks_rude() and synchronize_rcu_tasks(), as ftrace does
- * for its trampolines.
+ * for its trampolines, waited for after relpoline_mutex is released
+ * (relpoline_unlock()).
  *
- * Locking: relpoline_mutex (relpoline_lock()) serialises everything here
- * that changes state: the site groups, site->stub, the stub pool, the
- * counter map. It nests outside text_mutex (taken by text_poke_*).
- * Lockless readers: is_relpoline_stub() and the sampling path read the
- * chunk table and a slot's owner, which are published before any site
- * branches to them and cleared only after the RCU-tasks grace periods;
- * relpoline_landing() walks the site groups under RCU.
+ * Locking: relpoline_mutex (relpoline_lock()) serialises every change of
+ * state; see relpoline_internal.h. Lockless readers: the INT3 handlers,
+ * the sampling path, the unwinder and kallsyms; relpoline_landing() walks
+ * the site groups with preemption disabled (groups are freed after
+ * synchronize_rcu()).
  */
 #define pr_fmt(fmt) "relpoline: " fmt
 
-#include <linux/bitmap.h>
-#include <linux/cgroup.h>
-#include <linux/cpu.h>
-#include <linux/execmem.h>
-#include <linux/hash.h>
 #include <linux/init.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/memory.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/percpu.h>
-#include <linux/perf_event.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
-#include <linux/vmalloc.h>
-#include <asm/cpufeature.h>
-#include <asm/insn.h>
-#include <asm/nospec-branch.h>
-#include <asm/orc_types.h>
-#include <asm/relpoline.h>
-#include <asm/relpoline_encode.h>
-#include <asm/sections.h>
-#include <asm/set_memory.h>
 #include <asm/text-patching.h>
-#include <asm/unwind.h>
 
 #define CREATE_TRACE_POINTS
 #include <trace/events/relpoline.h>
+
+#include "relpoline_internal.h"
 
 /* Boot parameter: relpoline=off disables the feature, =on enables it. */
 enum { RP_BOOT_DEFAULT, RP_BOOT_ON, RP_BOOT_OFF };
@@ -105,11 +87,8 @@ bool relpoline_boot_enable(void)
 	return relpoline_boot == RP_BOOT_ON;
 }
 
-/* Why relpoline cannot be used on this boot, or NULL. Set once at init. */
-static const char *rp_unavailable __ro_after_init = "not initialised";
-
-/* Serialises all state changes; see the comment at the top. */
-static DEFINE_MUTEX(relpoline_mutex);
+const char *rp_unavailable __ro_after_init = "not initialised";
+DEFINE_MUTEX(relpoline_mutex);
 
 /**
  * struct rp_group - the sites of vmlinux or of one module
@@ -128,631 +107,14 @@ struct rp_group {
 /* Changed under relpoline_mutex; read under RCU by the INT3 handler. */
 static LIST_HEAD(rp_groups);
 static unsigned int rp_next_id;
-static struct relpoline_stats rp_stats;
+struct relpoline_stats rp_stats;
 /* Tasks moved from a landing to the end of their site: any context. */
 static atomic_long_t rp_landings;
 
-/*
- * Per-CPU counters, addressed by the stubs as %gs:disp32: x86-64 per-CPU
- * data is zero-based, so a static per-CPU variable's address is its small
- * offset from the %gs base. A stub gets 1 + nr_targets consecutive
- * counters (misses, then a hit counter per target) from rp_counter_map.
- */
-#define RP_NR_COUNTERS	CONFIG_RELPOLINE_NR_COUNTERS
-static DEFINE_PER_CPU_ALIGNED(u64, rp_counters[RP_NR_COUNTERS]);
-static DECLARE_BITMAP(rp_counter_map, RP_NR_COUNTERS);	/* relpoline_mutex */
-
-/* Slow-path sampling: one countdown per CPU, reloaded from the period. */
-static DEFINE_PER_CPU(u32, rp_countdown);
-static unsigned int rp_sample_period = 16;
-
-static s32 rp_pcpu_disp(void __percpu *p)
-{
-	return (s32)(unsigned long)(void __force *)p;
-}
-
-static bool rp_pcpu_addressable(void __percpu *p)
-{
-	unsigned long v = (unsigned long)(void __force *)p;
-
-	return (long)(s32)v == (long)v;
-}
-
-/* Jcc rel32 (alternative.c's is_jcc32() is private to it). */
-static bool rp_is_jcc32(struct insn *insn)
-{
-	return insn->opcode.bytes[0] == 0x0f && (insn->opcode.bytes[1] & 0xf0) == 0x80;
-}
-
-/*
- * Stub memory: chunks of executable memory from execmem (the module
- * area, within rel32 reach of kernel and module text), cut into fixed
- * slots. A chunk is read-only+exec from the start; slots are written with
- * text_poke_copy() while no site branches to them, and wiped with INT3
- * when freed.
- */
-#define RP_CHUNK_SIZE		(64 * 1024)
-#define RP_SLOT_SIZE		128
-#define RP_SLOTS		(RP_CHUNK_SIZE / RP_SLOT_SIZE)
-#define RP_MAX_CHUNKS		256
-
-/*
- * A stub. Freed with kfree_rcu(): %pS and /proc/kallsyms look stubs up
- * without the mutex (relpoline_address_lookup(), relpoline_get_kallsym()).
- */
-struct relpoline_stub {
-	void			*text;
-	char			*name;		/* "relpoline_stub:func+0xoff" */
-	struct list_head	node;		/* on rp_stubs */
-	struct rcu_head		rcu;
-	struct relpoline_site	*site;
-	unsigned int		len;
-	u8			nr_targets;
-	unsigned long		targets[RELPOLINE_MAX_TARGETS];
-	int			ctr;
-	u8			nr_ctr;
-	bool			count_hits;
-	bool			sample;
-	struct list_head	free;		/* on rp_retired */
-	bool			reaping;	/* a reaper waits for it, see rp_reap() */
-	u64			folded[1 + RELPOLINE_MAX_TARGETS];
-};
-
-struct rp_chunk {
-	void			*base;
-	unsigned int		used;
-	DECLARE_BITMAP(map, RP_SLOTS);
-	struct relpoline_stub	*owner[RP_SLOTS];
-};
-
-/* Written under relpoline_mutex; read locklessly (see the top comment). */
-static unsigned long rp_chunk_base[RP_MAX_CHUNKS];
-/* Every allocated stub: changed under relpoline_mutex, read under RCU. */
-static LIST_HEAD(rp_stubs);
 /* Stubs no site branches to any more, to free (relpoline_mutex). */
 static LIST_HEAD(rp_retired);
 /* One reaper at a time (rp_reap()); taken outside relpoline_mutex. */
 static DEFINE_MUTEX(rp_reap_mutex);
-static struct rp_chunk *rp_chunks[RP_MAX_CHUNKS];
-
-/**
- * is_relpoline_stub - is @addr inside relpoline stub memory?
- * @addr:	a text address
- *
- * Safe in any context, NMI included.
- *
- * Return: true for an address in a stub chunk.
- */
-bool is_relpoline_stub(unsigned long addr)
-{
-	int i;
-
-	for (i = 0; i < RP_MAX_CHUNKS; i++) {
-		unsigned long base = READ_ONCE(rp_chunk_base[i]);
-
-		if (base && addr - base < RP_CHUNK_SIZE)
-			return true;
-	}
-	return false;
-}
-
-static struct relpoline_stub *rp_stub_at(unsigned long addr)
-{
-	int i;
-
-	for (i = 0; i < RP_MAX_CHUNKS; i++) {
-		/* Pairs with smp_store_release() in rp_chunk_add(). */
-		unsigned long base = smp_load_acquire(&rp_chunk_base[i]);
-		struct rp_chunk *c;
-
-		if (!base || addr - base >= RP_CHUNK_SIZE)
-			continue;
-		c = READ_ONCE(rp_chunks[i]);
-		return c ? READ_ONCE(c->owner[(addr - base) / RP_SLOT_SIZE]) : NULL;
-	}
-	return NULL;
-}
-
-/**
- * relpoline_orc_find - the unwind state at @ip, if it is in a stub
- * @ip:		a text address
- *
- * A stub has the unwind state of its site (rp_capture()). Any context:
- * the unwinder only asks for a stub that a task is in, which is not freed
- * before the RCU-tasks grace periods.
- *
- * Return: the ORC entry, or NULL when @ip is not in a live stub.
- */
-struct orc_entry *relpoline_orc_find(unsigned long ip)
-{
-	struct relpoline_stub *stub;
-
-	if (!is_relpoline_stub(ip))
-		return NULL;
-	stub = rp_stub_at(ip);
-	if (!stub || ip - (unsigned long)stub->text >= stub->len)
-		return NULL;
-	return &stub->site->orc;
-}
-
-/**
- * relpoline_address_lookup - name the stub code at @addr (for kallsyms)
- * @addr:	a text address
- * @size:	out: the stub's length
- * @off:	out: @addr's offset in it
- * @modname:	out: "__builtin__relpoline"
- * @namebuf:	out: the stub's name, KSYM_NAME_LEN bytes
- *
- * Any context: the stub is found without locks and its name read under
- * RCU (stubs are freed with call_rcu()).
- *
- * Return: the length of the name, or 0 when @addr is not in a stub.
- */
-int relpoline_address_lookup(unsigned long addr, unsigned long *size,
-			     unsigned long *off, char **modname, char *namebuf)
-{
-	struct relpoline_stub *stub;
-	int ret = 0;
-
-	if (!is_relpoline_stub(addr))
-		return 0;
-	rcu_read_lock();
-	stub = rp_stub_at(addr);
-	if (stub && stub->name && addr - (unsigned long)stub->text < stub->len) {
-		if (size)
-			*size = stub->len;
-		if (off)
-			*off = addr - (unsigned long)stub->text;
-		if (modname)
-			*modname = "__builtin__relpoline";
-		ret = strscpy(namebuf, stub->name, KSYM_NAME_LEN);
-		if (ret < 0)
-			ret = KSYM_NAME_LEN - 1;
-	}
-	rcu_read_unlock();
-	return ret;
-}
-
-/**
- * relpoline_get_kallsym - the @symnum-th stub, for /proc/kallsyms
- * @symnum:	index
- * @value:	out: address
- * @type:	out: 't'
- * @name:	out: KSYM_NAME_LEN bytes
- *
- * Return: 0, or -ERANGE past the last stub.
- */
-int relpoline_get_kallsym(unsigned int symnum, unsigned long *value, char *type, char *name)
-{
-	struct relpoline_stub *stub;
-	int ret = -ERANGE;
-
-	rcu_read_lock();
-	list_for_each_entry_rcu(stub, &rp_stubs, node) {
-		if (symnum--)
-			continue;
-		*value = (unsigned long)stub->text;
-		*type = 't';
-		strscpy(name, stub->name, KSYM_NAME_LEN);
-		ret = 0;
-		break;
-	}
-	rcu_read_unlock();
-	return ret;
-}
-
-/**
- * relpoline_fixup_copied_insn - unlink a copied site instruction from its stub
- * @insn:	@copy decoded (decoded again here when @copy changes)
- * @copy:	a copy of the instruction at @addr (kprobes' __copy_instruction())
- * @addr:	where the instruction is in kernel text
- *
- * A kprobe copies the instruction it probes when it is registered and
- * emulates or executes that copy on every hit, for as long as it exists.
- * A copy of a site's "call <stub>" would outlive the stub: relpoline may
- * repoint the site and free the stub while the kprobe is disarmed (its
- * INT3 not in the text yet), and the kprobe would then call freed stub
- * memory. The copy is made to branch to the site's slow path (the thunk it
- * had at boot) instead: the same call, without the promoted fast path.
- *
- * Must be called with text_mutex held: a site that branches to a stub under
- * text_mutex keeps it (and the stub its owner) until text_mutex is taken
- * again to repoint the site.
- *
- * Return: 0 (@copy needs no change or was changed), or -EINVAL when the
- * stub cannot be resolved and the instruction must not be copied.
- */
-int relpoline_fixup_copied_insn(struct insn *insn, u8 *copy, unsigned long addr)
-{
-	struct relpoline_stub *stub;
-	unsigned long dest;
-	u8 op = insn->opcode.bytes[0];
-	s64 rel;
-
-	lockdep_assert_held(&text_mutex);
-	if (insn->immediate.nbytes != 4 ||
-	    !(op == CALL_INSN_OPCODE || op == JMP32_INSN_OPCODE || rp_is_jcc32(insn)))
-		return 0;
-	dest = addr + insn->length + insn->immediate.value;
-	if (!is_relpoline_stub(dest))
-		return 0;
-	stub = rp_stub_at(dest);
-	if (!stub || (unsigned long)stub->text != dest || !stub->site->slow)
-		return -EINVAL;
-	rel = (s64)stub->site->slow - (s64)(addr + insn->length);
-	if ((s32)rel != rel)
-		return -EINVAL;
-	*(s32 *)(copy + insn_offset_immediate(insn)) = rel;
-	return insn_decode_kernel(insn, copy) < 0 ? -EINVAL : 0;
-}
-
-static int rp_chunk_add(void)
-{
-	struct rp_chunk *c;
-	void *base;
-	int i;
-
-	for (i = 0; i < RP_MAX_CHUNKS && rp_chunks[i]; i++)
-		;
-	if (i == RP_MAX_CHUNKS)
-		return -ENOSPC;
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c)
-		return -ENOMEM;
-	base = execmem_alloc(EXECMEM_MODULE_TEXT, RP_CHUNK_SIZE);
-	if (!base) {
-		kfree(c);
-		return -ENOMEM;
-	}
-	memset(base, INT3_INSN_OPCODE, RP_CHUNK_SIZE);
-	set_memory_rox((unsigned long)base, RP_CHUNK_SIZE >> PAGE_SHIFT);
-	c->base = base;
-	WRITE_ONCE(rp_chunks[i], c);
-	/* Pairs with smp_load_acquire() in rp_stub_at(): chunk before base. */
-	smp_store_release(&rp_chunk_base[i], (unsigned long)base);
-	rp_stats.stub_pool_bytes += RP_CHUNK_SIZE;
-	return i;
-}
-
-/*
- * Does a stub at @text suit @site? A site with a landing keeps an INT3 at
- * that byte, which is byte 1 of its managed form's rel32 (bits 8..15 of
- * the distance from the end of the site to the stub): the stub must be
- * where that byte is 0xcc, one 256-byte window in every 64 KiB.
- */
-static bool rp_slot_suits(struct relpoline_site *site, unsigned long text)
-{
-	u64 rel = text - (site->addr + site->len);
-
-	return !site->landing || ((rel >> 8) & 0xff) == INT3_INSN_OPCODE;
-}
-
-/* A free slot of chunk @c that suits @site, or -1. */
-static int rp_chunk_slot(struct rp_chunk *c, struct relpoline_site *site)
-{
-	unsigned long base = (unsigned long)c->base, t;
-	unsigned int j, k;
-
-	if (c->used == RP_SLOTS)
-		return -1;
-	if (!site->landing) {
-		j = find_first_zero_bit(c->map, RP_SLOTS);
-		return j < RP_SLOTS ? j : -1;
-	}
-	/* The (at most two) slots whose start is in the window. */
-	t = (site->addr + site->len + (INT3_INSN_OPCODE << 8) - base) & 0xffff;
-	for (k = 0; k < 2; k++) {
-		j = (DIV_ROUND_UP(t, RP_SLOT_SIZE) + k) % RP_SLOTS;
-		if (!test_bit(j, c->map) && rp_slot_suits(site, base + j * RP_SLOT_SIZE))
-			return j;
-	}
-	return -1;
-}
-
-static void *rp_slot_alloc(struct relpoline_stub *stub)
-{
-	struct rp_chunk *c;
-	int i, slot = -1;
-
-	for (i = 0; i < RP_MAX_CHUNKS; i++) {
-		c = rp_chunks[i];
-		if (c) {
-			slot = rp_chunk_slot(c, stub->site);
-			if (slot >= 0)
-				break;
-		}
-	}
-	if (i == RP_MAX_CHUNKS) {
-		i = rp_chunk_add();
-		if (i < 0)
-			return NULL;
-		c = rp_chunks[i];
-		slot = rp_chunk_slot(c, stub->site);
-		if (WARN_ON_ONCE(slot < 0))
-			return NULL;
-	}
-	__set_bit(slot, c->map);
-	c->used++;
-	WRITE_ONCE(c->owner[slot], stub);
-	return c->base + slot * RP_SLOT_SIZE;
-}
-
-/* The slot must be unreachable: never published, or after the grace periods. */
-static void rp_slot_free(void *text)
-{
-	unsigned int slot;
-	int i;
-
-	for (i = 0; i < RP_MAX_CHUNKS; i++) {
-		struct rp_chunk *c = rp_chunks[i];
-
-		if (!c || (unsigned long)text - (unsigned long)c->base >= RP_CHUNK_SIZE)
-			continue;
-		slot = (text - c->base) / RP_SLOT_SIZE;
-		text_poke_set(text, INT3_INSN_OPCODE, RP_SLOT_SIZE);
-		WRITE_ONCE(c->owner[slot], NULL);
-		__clear_bit(slot, c->map);
-		c->used--;
-		return;
-	}
-}
-
-/* Give back chunks with no stub in them (relpoline_mutex, nothing stubbed). */
-static void rp_trim_chunks(void)
-{
-	DECLARE_BITMAP(gone, RP_MAX_CHUNKS);
-	int i;
-
-	bitmap_zero(gone, RP_MAX_CHUNKS);
-	for (i = 0; i < RP_MAX_CHUNKS; i++) {
-		if (!rp_chunks[i] || rp_chunks[i]->used)
-			continue;
-		WRITE_ONCE(rp_chunk_base[i], 0);
-		__set_bit(i, gone);
-	}
-	if (bitmap_empty(gone, RP_MAX_CHUNKS))
-		return;
-	/* is_relpoline_stub() and the sampler run with preemption disabled. */
-	synchronize_rcu();
-	for_each_set_bit(i, gone, RP_MAX_CHUNKS) {
-		struct rp_chunk *c = rp_chunks[i];
-
-		WRITE_ONCE(rp_chunks[i], NULL);
-		execmem_free(c->base);
-		kfree(c);
-		rp_stats.stub_pool_bytes -= RP_CHUNK_SIZE;
-	}
-}
-
-static int rp_counters_alloc(unsigned int nr)
-{
-	unsigned long idx;
-	int cpu, i;
-
-	idx = bitmap_find_next_zero_area(rp_counter_map, RP_NR_COUNTERS, 0, nr, 0);
-	if (idx >= RP_NR_COUNTERS)
-		return -ENOSPC;
-	bitmap_set(rp_counter_map, idx, nr);
-	for_each_possible_cpu(cpu)
-		for (i = 0; i < nr; i++)
-			per_cpu(rp_counters[idx + i], cpu) = 0;
-	rp_stats.counters_used += nr;
-	return idx;
-}
-
-static u64 rp_counter_sum(int idx)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu(rp_counters[idx], cpu));
-	return sum;
-}
-
-static void rp_counters_free(int idx, unsigned int nr)
-{
-	bitmap_clear(rp_counter_map, idx, nr);
-	rp_stats.counters_used -= nr;
-}
-
-/*
- * Name a new stub after its site, and tell perf about its code as it does
- * for BPF programs and ftrace trampolines: a ksymbol and a text_poke
- * event, so that samples in it resolve and Intel PT decodes through it.
- */
-static int rp_stub_publish(struct relpoline_stub *stub, const u8 *buf)
-{
-	char name[KSYM_NAME_LEN];
-	unsigned long size, off;
-	char *mod;
-
-	if (kallsyms_lookup(stub->site->addr, &size, &off, &mod, name))
-		stub->name = kasprintf(GFP_KERNEL, "relpoline_stub:%s+0x%lx", name, off);
-	else
-		stub->name = kasprintf(GFP_KERNEL, "relpoline_stub:%u", stub->site->id);
-	if (!stub->name)
-		return -ENOMEM;
-	list_add_tail_rcu(&stub->node, &rp_stubs);
-	perf_event_ksymbol(PERF_RECORD_KSYMBOL_TYPE_OOL, (unsigned long)stub->text,
-			   stub->len, false, stub->name);
-	perf_event_text_poke(stub->text, NULL, 0, buf, stub->len);
-	return 0;
-}
-
-static void rp_stub_free_rcu(struct rcu_head *rcu)
-{
-	struct relpoline_stub *stub = container_of(rcu, struct relpoline_stub, rcu);
-
-	kfree(stub->name);
-	kfree(stub);
-}
-
-static void rp_stub_destroy(struct relpoline_stub *stub)
-{
-	if (stub->name) {
-		perf_event_ksymbol(PERF_RECORD_KSYMBOL_TYPE_OOL, (unsigned long)stub->text,
-				   stub->len, true, stub->name);
-		list_del_rcu(&stub->node);
-	}
-	if (stub->ctr >= 0)
-		rp_counters_free(stub->ctr, stub->nr_ctr);
-	rp_slot_free(stub->text);
-	rp_stats.stub_bytes -= RP_SLOT_SIZE;
-	call_rcu(&stub->rcu, rp_stub_free_rcu);
-}
-
-/* Fold a retired stub's counters into its site (after the grace periods). */
-/* The slot of @site's folded per-target hits that holds @target, or -1. */
-static int rp_acc_slot(struct relpoline_site *site, unsigned long target)
-{
-	int i;
-
-	for (i = 0; i < RELPOLINE_MAX_TARGETS; i++)
-		if (site->acc_target[i] == target)
-			return i;
-	return -1;
-}
-
-/* Add the per-target hits @n of @target to @site's folded counts. */
-static void rp_acc_add(struct relpoline_site *site, unsigned long target, u64 n)
-{
-	int i = rp_acc_slot(site, target), j;
-
-	if (i < 0) {
-		/* A free slot, else the one with the fewest hits. */
-		for (i = 0, j = 0; j < RELPOLINE_MAX_TARGETS; j++) {
-			if (!site->acc_target[j]) {
-				i = j;
-				break;
-			}
-			if (site->acc_thits[j] < site->acc_thits[i])
-				i = j;
-		}
-		site->acc_target[i] = target;
-		site->acc_thits[i] = 0;
-	}
-	site->acc_thits[i] += n;
-}
-
-/*
- * Add what @stub counted since it was last folded to its site: when it is
- * retired (so that the site's counts never drop) and when it is freed
- * (the calls that were still in it meanwhile).
- */
-static void rp_stub_fold(struct relpoline_stub *stub)
-{
-	struct relpoline_site *site = stub->site;
-	u64 n;
-	int i;
-
-	if (stub->ctr < 0)
-		return;
-	n = rp_counter_sum(stub->ctr);
-	site->acc_misses += n - stub->folded[0];
-	stub->folded[0] = n;
-	if (!stub->count_hits)
-		return;
-	for (i = 0; i < stub->nr_targets; i++) {
-		n = rp_counter_sum(stub->ctr + 1 + i) - stub->folded[1 + i];
-		stub->folded[1 + i] += n;
-		site->acc_hits += n;
-		if (n)
-			rp_acc_add(site, stub->targets[i], n);
-	}
-}
-
-extern void relpoline_sample_thunk(void);
-
-/*
- * Where a stub's slow path goes: what the site did before, for the
- * spectre_v2 mode. Retpolines: a jump to the thunk the site called at boot
- * (with call depth tracking, the thunk that accounts the call). Otherwise
- * an indirect JMP of the stub's own, behind an LFENCE for retpoline,lfence,
- * so that the misses of different sites do not share one indirect branch
- * and its prediction as they would through a thunk. ITS: the indirect
- * branch thunk the mitigation provides.
- */
-static void rp_stub_slow_path(struct relpoline_site *site, struct rp_stub_desc *d)
-{
-	if (cpu_feature_enabled(X86_FEATURE_RETPOLINE) &&
-	    !cpu_feature_enabled(X86_FEATURE_RETPOLINE_LFENCE)) {
-		d->slow_kind = RP_SLOW_REL32;
-		d->slow_target = site->slow;
-		return;
-	}
-#ifdef CONFIG_MITIGATION_ITS
-	if (cpu_feature_enabled(X86_FEATURE_INDIRECT_THUNK_ITS)) {
-		d->slow_kind = RP_SLOW_REL32;
-		d->slow_target = (unsigned long)its_static_thunk(site->reg);
-		return;
-	}
-#endif
-	d->slow_kind = RP_SLOW_INDIRECT;
-	d->slow_lfence = cpu_feature_enabled(X86_FEATURE_RETPOLINE_LFENCE);
-}
-
-/* Build (but do not publish) a stub for @req. */
-static int rp_stub_create(struct relpoline_req *req, struct relpoline_stub **out)
-{
-	struct relpoline_site *site = req->site;
-	struct rp_stub_desc d = {};
-	struct relpoline_stub *stub;
-	u8 buf[RP_SLOT_SIZE];
-	int len, ctr, i, ret;
-
-	stub = kzalloc(sizeof(*stub), GFP_KERNEL);
-	if (!stub)
-		return -ENOMEM;
-	stub->site = site;
-	stub->nr_targets = req->nr_targets;
-	memcpy(stub->targets, req->targets, sizeof(stub->targets));
-	stub->count_hits = req->count_hits && req->nr_targets;
-	stub->sample = req->sample;
-	stub->nr_ctr = 1 + (stub->count_hits ? req->nr_targets : 0);
-	ctr = rp_counters_alloc(stub->nr_ctr);
-	if (ctr < 0) {
-		kfree(stub);
-		return ctr;
-	}
-	stub->ctr = ctr;
-	stub->text = rp_slot_alloc(stub);
-	if (!stub->text) {
-		rp_counters_free(ctr, stub->nr_ctr);
-		kfree(stub);
-		return -ENOSPC;
-	}
-	rp_stats.stub_bytes += RP_SLOT_SIZE;
-
-	d.stub_addr = (unsigned long)stub->text;
-	d.reg = site->reg;
-	d.nr_targets = req->nr_targets;
-	for (i = 0; i < req->nr_targets; i++) {
-		d.targets[i] = req->targets[i];
-		d.hit_ctr[i] = rp_pcpu_disp(&rp_counters[ctr + 1 + i]);
-	}
-	d.count_hits = stub->count_hits;
-	d.count_misses = true;
-	d.miss_ctr = rp_pcpu_disp(&rp_counters[ctr]);
-	d.sample = req->sample;
-	d.sample_ctr = rp_pcpu_disp(&rp_countdown);
-	d.sample_fn = (unsigned long)relpoline_sample_thunk;
-	rp_stub_slow_path(site, &d);
-	len = rp_encode_stub(&d, buf, sizeof(buf));
-	if (len < 0) {
-		rp_stub_destroy(stub);
-		return len;
-	}
-	stub->len = len;
-	text_poke_copy(stub->text, buf, len);
-	ret = rp_stub_publish(stub, buf);
-	if (ret) {
-		rp_stub_destroy(stub);
-		return ret;
-	}
-	*out = stub;
-	return 0;
-}
 
 /*
  * The bytes @site holds with @stub, or its idle bytes when @stub is NULL.
@@ -965,6 +327,9 @@ int relpoline_apply(struct relpoline_req *reqs, unsigned int nr)
 	lockdep_assert_held(&relpoline_mutex);
 	if (!nr)
 		return 0;
+	/* The learning tables exist from the first stub on, never while idle. */
+	if (rp_learn_init())
+		return -ENOMEM;
 	ch = kvcalloc(nr, sizeof(*ch), GFP_KERNEL);
 	if (!ch)
 		return -ENOMEM;
@@ -1055,7 +420,7 @@ unsigned int relpoline_site_targets(struct relpoline_site *site,
 			continue;
 		hits[i] = a < 0 ? 0 : site->acc_thits[a];
 		if (stub->count_hits)
-			hits[i] += rp_counter_sum(stub->ctr + 1 + i);
+			hits[i] += rp_stub_hits(stub, i) - stub->folded[1 + i];
 	}
 	return stub->nr_targets;
 }
@@ -1080,10 +445,10 @@ void relpoline_site_counts(struct relpoline_site *site, u64 *hits, u64 *misses)
 	*misses = site->acc_misses;
 	if (!stub)
 		return;
-	*misses += rp_counter_sum(stub->ctr);
+	*misses += rp_stub_misses(stub) - stub->folded[0];
 	if (stub->count_hits)
 		for (i = 0; i < stub->nr_targets; i++)
-			*hits += rp_counter_sum(stub->ctr + 1 + i);
+			*hits += rp_stub_hits(stub, i) - stub->folded[1 + i];
 }
 EXPORT_SYMBOL_GPL(relpoline_site_counts);
 
@@ -1096,8 +461,7 @@ EXPORT_SYMBOL_GPL(relpoline_site_counts);
 void relpoline_reset_counts(void)
 {
 	struct rp_group *g;
-	unsigned int i, j;
-	int cpu;
+	unsigned int i;
 
 	lockdep_assert_held(&relpoline_mutex);
 	list_for_each_entry(g, &rp_groups, list) {
@@ -1109,11 +473,8 @@ void relpoline_reset_counts(void)
 			site->acc_misses = 0;
 			memset(site->acc_target, 0, sizeof(site->acc_target));
 			memset(site->acc_thits, 0, sizeof(site->acc_thits));
-			if (!stub)
-				continue;
-			for_each_possible_cpu(cpu)
-				for (j = 0; j < stub->nr_ctr; j++)
-					WRITE_ONCE(per_cpu(rp_counters[stub->ctr + j], cpu), 0);
+			if (stub)
+				rp_stub_reset_counts(stub);
 		}
 	}
 }
@@ -1200,20 +561,6 @@ bool relpoline_site_recheck_busy(struct relpoline_site *site)
 EXPORT_SYMBOL_GPL(relpoline_site_recheck_busy);
 
 /**
- * relpoline_set_sample_period - sample one of every @period slow-path calls
- * @period:	1 or more
- */
-void relpoline_set_sample_period(unsigned int period)
-{
-	int cpu;
-
-	WRITE_ONCE(rp_sample_period, max(period, 1U));
-	for_each_possible_cpu(cpu)
-		WRITE_ONCE(per_cpu(rp_countdown, cpu), max(period, 1U));
-}
-EXPORT_SYMBOL_GPL(relpoline_set_sample_period);
-
-/**
  * relpoline_unavailable - why relpoline cannot be used, if it cannot
  *
  * Return: a reason for the log or an error message, or NULL.
@@ -1281,7 +628,7 @@ static void rp_reap(void)
 		rp_stub_destroy(s);
 	}
 	if (!rp_stats.stubbed)
-		rp_trim_chunks();
+		rp_stub_trim();
 	mutex_unlock(&relpoline_mutex);
 	mutex_unlock(&rp_reap_mutex);
 }
@@ -1420,274 +767,6 @@ struct relpoline_site *relpoline_find_site_id(unsigned int id)
 	return NULL;
 }
 EXPORT_SYMBOL_GPL(relpoline_find_site_id);
-
-/* ---- site capture ---- */
-
-static bool rp_in(unsigned long a, const void *start, const void *end)
-{
-	return a >= (unsigned long)start && a < (unsigned long)end;
-}
-
-/* Register of a thunk at @dest, or -1. */
-static int rp_thunk_reg(unsigned long dest)
-{
-	static retpoline_thunk_t * const arrays[] = {
-		__x86_indirect_thunk_array,
-#ifdef CONFIG_MITIGATION_CALL_DEPTH_TRACKING
-		__x86_indirect_call_thunk_array,
-		__x86_indirect_jump_thunk_array,
-#endif
-	};
-	const u8 *p = (const u8 *)dest;
-	unsigned long off;
-	int i, rex = 0;
-
-	for (i = 0; i < ARRAY_SIZE(arrays); i++) {
-		off = dest - (unsigned long)arrays[i];
-		if (off < 16 * sizeof(retpoline_thunk_t) && !(off % sizeof(retpoline_thunk_t)))
-			return off / sizeof(retpoline_thunk_t);
-	}
-#ifdef CONFIG_MITIGATION_ITS
-	off = dest - (unsigned long)__x86_indirect_its_thunk_array;
-	if (off < 16 * sizeof(its_thunk_t) && !(off % sizeof(its_thunk_t)))
-		return off / sizeof(its_thunk_t);
-	/* A dynamic ITS thunk (its_allocate_thunk()): "[REX.B] JMP *%reg; INT3". */
-	if (cpu_feature_enabled(X86_FEATURE_INDIRECT_THUNK_ITS) && !core_kernel_text(dest)) {
-		if (p[0] == 0x41)
-			rex = 1;
-		if (p[rex] == 0xff && (p[rex + 1] & 0xf8) == 0xe0 && p[rex + 2] == 0xcc)
-			return (p[rex + 1] & 7) + (rex ? 8 : 0);
-	}
-#endif
-	return -1;
-}
-
-/*
- * A site boot patching left as a rel32 branch to a thunk (retpoline mode,
- * call depth tracking, ITS thunks, and whatever did not fit inline): the
- * managed form is the same instruction to a stub, with the same
- * boundaries. A 6-byte CALL/JMP keeps its CS prefix.
- */
-static const char *rp_capture_thunk(struct relpoline_site *s, const u8 *p, struct insn *insn)
-{
-	unsigned long dest;
-	int reg;
-
-	if (rp_is_jcc32(insn))
-		s->form = RELPOLINE_FORM_JCC;
-	else if (insn->opcode.bytes[0] == CALL_INSN_OPCODE)
-		s->form = RELPOLINE_FORM_CALL;
-	else if (insn->opcode.bytes[0] == JMP32_INSN_OPCODE)
-		s->form = RELPOLINE_FORM_JMP;
-	else
-		return "not a branch boot patching leaves";
-	if (s->form == RELPOLINE_FORM_JCC ? insn->length != 6 :
-	    !(insn->length == 5 || (insn->length == 6 && p[0] == 0x2e)))
-		return "unexpected instruction layout";
-	dest = (unsigned long)p + insn->length + insn->immediate.value;
-	reg = rp_thunk_reg(dest);
-	if (reg < 0 || reg == 4)
-		return "branch target is not a retpoline or ITS thunk";
-	s->cc = s->form == RELPOLINE_FORM_JCC ? insn->opcode.bytes[1] & 0xf : 0;
-	s->reg = reg;
-	s->len = insn->length;
-	s->slow = dest;
-	return NULL;
-}
-
-/*
- * The bytes patch_retpoline() and optimize_nops() give a site of @len
- * bytes whose branch they inline: [Jncc.d8 1f] [LFENCE] CALL/JMP *%reg,
- * an INT3 behind a JMP when there is room, then one NOP to the end.
- * Return: the number of bytes before the padding, or -1 if it does not fit.
- */
-static int rp_inline_bytes(u8 *buf, int len, int form, u8 cc, bool lfence, int reg)
-{
-	int i = 0;
-
-	if (form == RELPOLINE_FORM_JCC) {
-		buf[i++] = 0x70 + (cc ^ 1);
-		buf[i++] = len - 2;
-	}
-	if (lfence) {
-		buf[i++] = 0x0f;
-		buf[i++] = 0xae;
-		buf[i++] = 0xe8;
-	}
-	if (reg >= 8)
-		buf[i++] = 0x41;
-	buf[i++] = 0xff;
-	buf[i++] = (form == RELPOLINE_FORM_CALL ? 0xd0 : 0xe0) + (reg & 7);
-	if (i > len)
-		return -1;
-	if (form != RELPOLINE_FORM_CALL && i < len)
-		buf[i++] = INT3_INSN_OPCODE;
-	if (i < len)
-		memcpy(buf + i, x86_nops[len - i], len - i);
-	return i;
-}
-
-/* "[REX.B] CALL/JMP *%reg" at @p: the register, and whether it is a CALL. */
-static int rp_indirect_at(const u8 *p, bool *call)
-{
-	int rex = p[0] == 0x41;
-	u8 modrm = p[rex + 1];
-
-	if (p[rex] != 0xff || (modrm & 0xc0) != 0xc0)
-		return -1;
-	if ((modrm & 0x38) != 0x10 && (modrm & 0x38) != 0x20)
-		return -1;
-	*call = (modrm & 0x38) == 0x10;
-	return (modrm & 7) + (rex ? 8 : 0);
-}
-
-/*
- * A site boot patching inlined (patch_retpoline(): spectre_v2=off, eIBRS,
- * IBRS, retpoline,lfence where it fits, ITS where the branch is safe):
- *
- *	[LFENCE] CALL *%reg  NOP				a call
- *	[LFENCE] JMP *%reg  [INT3] [NOP]			a jump
- *	Jncc.d8 1f  JMP *%reg  [INT3] [NOP]  1:		a Jcc
- *
- * The site's length is not in the text any more: a Jcc.d32 was 6 bytes,
- * a CALL/JMP to %rax..%rdi 5 (compilers CS-prefix only r8-r15 thunk
- * calls), one to r8-r15 5 or 6, which the length of the padding tells.
- * The bytes are then checked against what boot patching writes for that
- * length. The managed form is one CALL/JMP/Jcc rel32 (rp_site_bytes()).
- *
- * Where a task can stop inside the site: after an LFENCE, at the JMP
- * behind the Jcc.d8 (@quiesce: text_poke_sites() waits for tasks to
- * leave), and where an inlined CALL returns when padding follows it
- * (@landing: the byte stays INT3 while the site is managed, so that a
- * task still in that callee returns to an INT3 and relpoline_landing()
- * moves it to the end of the site).
- */
-static const char *rp_capture_inline(struct relpoline_site *s, const u8 *p)
-{
-	u8 want[TEXT_POKE_SITE_MAX];
-	bool call, lfence = false;
-	int off = 0, reg, len, end;
-
-	if (p[0] >= 0x70 && p[0] <= 0x7f) {
-		s->form = RELPOLINE_FORM_JCC;
-		s->cc = (p[0] & 0xf) ^ 1;
-		off = 2;
-	}
-	if (p[off] == 0x0f && p[off + 1] == 0xae && p[off + 2] == 0xe8) {
-		lfence = true;
-		off += 3;
-	}
-	reg = rp_indirect_at(p + off, &call);
-	if (reg < 0 || reg == 4)
-		return "not a retpoline site as boot patching leaves it";
-	if (s->form == RELPOLINE_FORM_JCC) {
-		if (call)
-			return "not a retpoline site as boot patching leaves it";
-		len = 6;
-	} else {
-		s->form = call ? RELPOLINE_FORM_CALL : RELPOLINE_FORM_JMP;
-		end = off + 2 + (reg >= 8);
-		if (reg < 8 || lfence)
-			len = reg < 8 ? 5 : end;
-		else if (!call && p[end] == INT3_INSN_OPCODE)
-			len = p[end + 1] == 0x90 ? 5 : 6;
-		else
-			len = p[end] == 0x66 ? 5 : 6;
-	}
-	end = rp_inline_bytes(want, len, s->form, s->cc, lfence, reg);
-	if (end < 0 || memcmp(p, want, len))
-		return "not a retpoline site as boot patching leaves it";
-	s->reg = reg;
-	s->len = len;
-	s->inlined = true;
-	/* What a kprobe's copy of the managed form branches to (see relpoline_fixup_copied_insn()). */
-	s->slow = (unsigned long)&__x86_indirect_thunk_array[reg];
-	s->quiesce = lfence || s->form == RELPOLINE_FORM_JCC;
-	if (call && end < len)
-		s->landing = end;
-	/* The landing is kept in a byte of the managed form's rel32 that stubs choose. */
-	if (s->landing && s->landing - (len - 4) != 1)
-		return "a callee returns into the managed form's rel32";
-	return NULL;
-}
-
-/* The unwind state inside a stub of a CALL site: a function entry. */
-static const struct orc_entry rp_entry_orc = {
-	.sp_offset	= sizeof(long),
-	.sp_reg		= ORC_REG_SP,
-	.bp_reg		= ORC_REG_UNDEFINED,
-	.type		= ORC_TYPE_CALL,
-};
-
-/* Text where a stub's per-CPU accesses and sampling call are not allowed. */
-static bool rp_noinstr(struct module *mod, unsigned long addr)
-{
-	/* .noinstr.text includes .cpuidle.text. */
-	if (mod)
-		return addr - (unsigned long)mod->noinstr_text_start < mod->noinstr_text_size;
-	return rp_in(addr, __noinstr_text_start, __noinstr_text_end) ||
-	       rp_in(addr, __entry_text_start, __entry_text_end);
-}
-
-/*
- * The unwind state inside the site's stubs: a function entry for a CALL,
- * and the state at the site for a JMP or Jcc, which need not be a tail
- * call: a computed goto jumps with the function's frame in place.
- */
-static void rp_capture_orc(struct relpoline_site *s)
-{
-	struct orc_entry *orc;
-
-	if (s->refused)
-		return;
-	if (s->form == RELPOLINE_FORM_CALL) {
-		s->orc = rp_entry_orc;
-		return;
-	}
-	orc = unwind_orc_entry(s->addr);
-	if (!orc || orc->type == ORC_TYPE_UNDEFINED) {
-		s->refused = "no unwind state at the site";
-		return;
-	}
-	s->orc = *orc;
-}
-
-/* Decode a site as boot patching left it. @text_ok: the site is in text we may patch. */
-static void rp_capture(struct relpoline_site *s, struct module *mod, unsigned long addr,
-		       bool text_ok)
-{
-	const u8 *p = (const u8 *)addr;
-	struct insn insn;
-	const char *why;
-
-	s->addr = addr;
-	if (!text_ok) {
-		s->refused = "not in patchable text";
-		return;
-	}
-	if (rp_noinstr(mod, addr)) {
-		s->refused = "noinstr/entry text";
-		return;
-	}
-	if (insn_decode_kernel(&insn, p) < 0) {
-		s->refused = "undecodable";
-		return;
-	}
-	if (insn.immediate.nbytes == 4 && insn.length >= 5 &&
-	    (insn.opcode.bytes[0] == CALL_INSN_OPCODE ||
-	     insn.opcode.bytes[0] == JMP32_INSN_OPCODE || rp_is_jcc32(&insn)))
-		why = rp_capture_thunk(s, p, &insn);
-	else
-		why = rp_capture_inline(s, p);
-	if (why) {
-		s->refused = why;
-		return;
-	}
-	memcpy(s->idle, p, s->len);
-	/* A module's ORC can be looked up once it is coming (rp_module_orc()). */
-	if (!mod)
-		rp_capture_orc(s);
-}
 
 static int rp_cmp_site(const void *a, const void *b)
 {
@@ -1912,7 +991,7 @@ static int rp_module_notify(struct notifier_block *nb, unsigned long state, void
 	mutex_lock(&relpoline_mutex);
 	rp_module_going(data);
 	if (!rp_stats.stubbed)
-		rp_trim_chunks();
+		rp_stub_trim();
 	mutex_unlock(&relpoline_mutex);
 	return NOTIFY_OK;
 }
@@ -1923,139 +1002,10 @@ static struct notifier_block rp_module_nb = {
 	.priority = -1,
 };
 
-/* ---- sampling ---- */
-
-/*
- * Learned samples: a small open-addressed table per CPU, in two halves.
- * Writers (any context, NMI included) add to the active half with
- * preemption disabled and a per-CPU nesting guard: a sample that would
- * nest (an NMI during a sample) or find no free entry is dropped and
- * counted. The drainer flips every CPU's active half, waits for the
- * writers of the old half with synchronize_rcu(), then owns it.
- */
-#define RP_LEARN_SIZE	256
-#define RP_LEARN_PROBE	8
-
-struct rp_learn {
-	struct relpoline_sample	ent[2][RP_LEARN_SIZE];
-	unsigned int		active;
-	unsigned int		nesting;
-	unsigned long		dropped;
-};
-
-static DEFINE_PER_CPU(struct rp_learn, rp_learn);
-
-static u64 rp_current_cgroup_id(void)
-{
-	u64 id = 0;
-
-#ifdef CONFIG_CGROUPS
-	rcu_read_lock();
-	id = cgroup_id(task_dfl_cgroup(current));
-	rcu_read_unlock();
-#endif
-	return id;
-}
-
-/**
- * relpoline_record_sample - record that @site was called with @target
- * @site:	the site
- * @target:	the value of its target register
- *
- * Any context, NMI included; never sleeps, locks or calls indirectly.
- */
-notrace void relpoline_record_sample(struct relpoline_site *site, unsigned long target)
-{
-	struct relpoline_sample *half, *e;
-	struct rp_learn *l;
-	unsigned int h, i;
-	u64 cg;
-
-	preempt_disable_notrace();
-	l = this_cpu_ptr(&rp_learn);
-	if (l->nesting++) {
-		l->dropped++;
-		goto out;
-	}
-	barrier();
-	cg = rp_current_cgroup_id();
-	half = l->ent[READ_ONCE(l->active)];
-	h = hash_64((u64)target ^ ((u64)site->id << 32) ^ cg, ilog2(RP_LEARN_SIZE));
-	for (i = 0; i < RP_LEARN_PROBE; i++) {
-		e = &half[(h + i) % RP_LEARN_SIZE];
-		if (!e->count) {
-			e->site_id = site->id;
-			e->target = target;
-			e->cgroup_id = cg;
-			e->count = 1;
-			break;
-		}
-		if (e->site_id == site->id && e->target == target && e->cgroup_id == cg) {
-			e->count++;
-			break;
-		}
-	}
-	if (i == RP_LEARN_PROBE)
-		l->dropped++;
-	trace_relpoline_miss(site->addr, target, cg);
-	barrier();
-out:
-	l->nesting--;
-	preempt_enable_notrace();
-}
-
-/**
- * relpoline_drain_samples - hand every sample recorded so far to @fn
- * @fn:		called once per (site, target, cgroup) entry of each CPU
- * @data:	passed to @fn
- *
- * Process context; sleeps (one RCU grace period). Drains are serialised
- * by relpoline_lock(), which must be held.
- *
- * Return: samples dropped since the last drain (table full or nested).
- */
-unsigned long relpoline_drain_samples(relpoline_sample_fn_t fn, void *data)
-{
-	unsigned long dropped = 0;
-	unsigned int old, i;
-	int cpu;
-
-	lockdep_assert_held(&relpoline_mutex);
-	old = per_cpu(rp_learn.active, 0);
-	for_each_possible_cpu(cpu)
-		WRITE_ONCE(per_cpu(rp_learn.active, cpu), !old);
-	synchronize_rcu();
-	for_each_possible_cpu(cpu) {
-		struct rp_learn *l = per_cpu_ptr(&rp_learn, cpu);
-
-		for (i = 0; i < RP_LEARN_SIZE; i++)
-			if (l->ent[old][i].count)
-				fn(&l->ent[old][i], data);
-		memset(l->ent[old], 0, sizeof(l->ent[old]));
-		dropped += xchg(&l->dropped, 0);
-	}
-	return dropped;
-}
-EXPORT_SYMBOL_GPL(relpoline_drain_samples);
 EXPORT_TRACEPOINT_SYMBOL_GPL(relpoline_miss);
 EXPORT_TRACEPOINT_SYMBOL_GPL(relpoline_promote);
 EXPORT_TRACEPOINT_SYMBOL_GPL(relpoline_demote);
 EXPORT_TRACEPOINT_SYMBOL_GPL(relpoline_retrain);
-
-/**
- * relpoline_sample - slow-path sample, called by relpoline_sample_thunk
- * @regs:	the registers at the stub, indexed by x86 register number
- * @ret:	return address into the stub that called
- */
-__visible notrace void relpoline_sample(unsigned long *regs, unsigned long ret)
-{
-	struct relpoline_stub *stub;
-
-	this_cpu_write(rp_countdown, READ_ONCE(rp_sample_period));
-	stub = rp_stub_at(ret);
-	if (stub)
-		relpoline_record_sample(stub->site, regs[stub->site->reg]);
-}
 
 /* ---- landings ---- */
 
@@ -2123,13 +1073,10 @@ static int __init relpoline_init(void)
 
 	if (relpoline_boot == RP_BOOT_OFF) {
 		rp_unavailable = "disabled on the command line (relpoline=off)";
-	} else if (cpu_feature_enabled(X86_FEATURE_CALL_DEPTH)) {
-		rp_unavailable = "call depth tracking (retbleed=stuff) is not supported";
 	} else if (IS_ENABLED(CONFIG_CFI_CLANG)) {
 		rp_unavailable = "kCFI/FineIBT call sites are not supported";
-	} else if (!rp_pcpu_addressable(&rp_counters[RP_NR_COUNTERS - 1]) ||
-		   !rp_pcpu_addressable(&rp_countdown)) {
-		rp_unavailable = "per-CPU counters are not %gs:disp32 addressable";
+	} else if (!rp_stubs_usable()) {
+		rp_unavailable = "this_cpu_off is not %gs:disp32 addressable";
 	} else {
 		rp_unavailable = NULL;
 	}
@@ -2137,8 +1084,6 @@ static int __init relpoline_init(void)
 		pr_info("disabled: %s\n", rp_unavailable);
 		return 0;
 	}
-	relpoline_set_sample_period(rp_sample_period);
-
 	mutex_lock(&relpoline_mutex);
 	g = rp_group_build(NULL, __retpoline_sites, __retpoline_sites_end);
 	if (g)

@@ -12,6 +12,7 @@
 #include <linux/sched.h>
 #include <linux/stacktrace.h>
 #include <asm/insn.h>
+#include <asm/current.h>
 #include <asm/nospec-branch.h>
 #include <asm/relpoline.h>
 #include <asm/text-patching.h>
@@ -525,6 +526,79 @@ static void rpk_int3_emulation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp((void *)tail->addr, tail->idle, tail->len), 0);
 }
 
+#ifdef CONFIG_MITIGATION_CALL_DEPTH_TRACKING
+/*
+ * Call depth tracking (retbleed=stuff): every call is accounted once (the
+ * per-CPU depth shifted right by 5) and every return once (shifted left).
+ * From a depth whose low bits are clear, a call that returns leaves it as
+ * it was only if its path accounted exactly once: a missing accounting
+ * leaves it shifted left, a double one shifted right.
+ */
+#define RPK_DEPTH	(0x8000000000000000ULL >> 20)
+
+static u64 rpk_depth_after(int (*call)(rpk_fn_t fn, int x), rpk_fn_t fn, int *res)
+{
+	unsigned long flags;
+	u64 d;
+
+	local_irq_save(flags);
+	this_cpu_write(pcpu_hot.call_depth, RPK_DEPTH);
+	*res = call(fn, 5);
+	d = this_cpu_read(pcpu_hot.call_depth);
+	local_irq_restore(flags);
+	return d;
+}
+
+static void rpk_call_depth(struct kunit *test)
+{
+	struct relpoline_site *call, *tail;
+	struct relpoline_req r[2] = {};
+	int res;
+
+	rpk_skip_if_unavailable(test);
+	if (!cpu_feature_enabled(X86_FEATURE_CALL_DEPTH))
+		kunit_skip(test, "call depth tracking is off (boot with retbleed=stuff)");
+	call = rpk_site_in(test, rpk_call);
+	tail = rpk_site_in(test, rpk_tail);
+	/* The idle sites, as upstream accounts them. */
+	KUNIT_EXPECT_EQ(test, rpk_depth_after(rpk_call, rpk_add_one, &res), RPK_DEPTH);
+	KUNIT_EXPECT_EQ(test, res, 1006);
+	KUNIT_EXPECT_EQ(test, rpk_depth_after(rpk_tail, rpk_add_one, &res), RPK_DEPTH);
+
+	relpoline_lock();
+	relpoline_set_sample_period(1);
+	r[0].site = call;
+	r[1].site = tail;
+	r[0].stub = r[1].stub = true;
+	r[0].nr_targets = r[1].nr_targets = 1;
+	r[0].targets[0] = r[1].targets[0] = (unsigned long)rpk_add_one;
+	r[0].sample = r[1].sample = true;
+	r[0].count_hits = true;
+	KUNIT_EXPECT_EQ(test, relpoline_apply(r, 2), 0);
+	relpoline_unlock();
+
+	/* Hit, miss with a sample call, through both forms. */
+	KUNIT_EXPECT_EQ(test, rpk_depth_after(rpk_call, rpk_add_one, &res), RPK_DEPTH);
+	KUNIT_EXPECT_EQ(test, res, 1006);
+	KUNIT_EXPECT_EQ(test, rpk_depth_after(rpk_call, rpk_double, &res), RPK_DEPTH);
+	KUNIT_EXPECT_EQ(test, res, 1010);
+	KUNIT_EXPECT_EQ(test, rpk_depth_after(rpk_tail, rpk_add_one, &res), RPK_DEPTH);
+	KUNIT_EXPECT_EQ(test, rpk_depth_after(rpk_tail, rpk_negate, &res), RPK_DEPTH);
+	KUNIT_EXPECT_EQ(test, res, -5);
+
+	relpoline_lock();
+	r[0].stub = r[1].stub = false;
+	KUNIT_EXPECT_EQ(test, relpoline_apply(r, 2), 0);
+	relpoline_set_sample_period(16);
+	relpoline_unlock();
+}
+#else
+static void rpk_call_depth(struct kunit *test)
+{
+	kunit_skip(test, "CONFIG_MITIGATION_CALL_DEPTH_TRACKING is not set");
+}
+#endif
+
 static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_site_table),
 	KUNIT_CASE(rpk_patch_restore_call),
@@ -534,6 +608,7 @@ static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_unwind_through_stub),
 	KUNIT_CASE(rpk_landing),
 	KUNIT_CASE(rpk_int3_emulation),
+	KUNIT_CASE(rpk_call_depth),
 	{}
 };
 

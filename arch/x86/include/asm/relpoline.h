@@ -87,7 +87,7 @@ struct relpoline_site {
  * @count_hits:	the stub counts hits per target, per CPU
  * @sample:	the stub's slow path samples targets for learning
  * @result:	out: 0, or -EBUSY (foreign bytes at the site), -ENOSPC (no
- *		counters or stub memory left), -ENOMEM, -EINVAL (refused site,
+ *		stub memory left), -ENOMEM, -EINVAL (refused site,
  *		bad target), -ERANGE (a target out of rel32 reach)
  */
 struct relpoline_req {
@@ -114,7 +114,8 @@ struct relpoline_req {
  * @emulations:	calls through a site that met the INT3 of a rewrite
  * @stub_bytes:	executable memory held by live stubs
  * @stub_pool_bytes: executable memory allocated for stubs
- * @counters_used: per-CPU counters in use (of CONFIG_RELPOLINE_NR_COUNTERS)
+ * @percpu_bytes: per-CPU memory in use, per CPU: the stubs' counter blocks
+ *		and, once the first stub was made, the learning tables
  */
 struct relpoline_stats {
 	unsigned int	sites;
@@ -129,7 +130,7 @@ struct relpoline_stats {
 	unsigned long	emulations;
 	unsigned long	stub_bytes;
 	unsigned long	stub_pool_bytes;
-	unsigned int	counters_used;
+	unsigned long	percpu_bytes;
 };
 
 void relpoline_module_sites(struct module *mod, s32 *start, s32 *end);
