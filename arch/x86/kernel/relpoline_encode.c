@@ -84,6 +84,11 @@
  * offset, read from the per-CPU variable this_cpu_off, to reach this
  * CPU's copy, in %scr, which it saves with PUSH and restores with POP.
  * The kernel is built without a red zone, so the push clobbers nothing.
+ * Preemption is not disabled: a task migrated between the ADD and the
+ * INCQ/DECL counts in the block of the CPU it left, not atomically with
+ * that CPU's own updates, so a count can rarely be lost (or a sample
+ * taken late); the block stays allocated as long as the stub, so nothing
+ * worse can happen.
  * rp_encode_stub() reports the ranges in which the word is pushed
  * (struct rp_stub_layout) so that the kernel can describe the stub to
  * the ORC unwinder.

@@ -13,6 +13,7 @@
  * (rp_h_flags may set them: TF single-steps the run, DF is a flag the
  * code under test must preserve).
  */
+#include "relpoline_regs.S"
 #include "rp_asm.h"
 
 #define RP_CANARY 0x5afe5afe00000000
@@ -92,5 +93,32 @@ rp_run_ret:
 	POP_CALLEE_SAVED
 	ret
 	.size rp_run, . - rp_run
+
+/*
+ * A model of relpoline_sample_thunk (arch/x86/kernel/relpoline_64.S) for
+ * the exec tests, which copy it into the low area: it saves the registers
+ * with the kernel's RELPOLINE_PUSH_REGS, copies that frame and the two
+ * words above it (18 qwords: regs[16], the return address into the stub,
+ * the word the stub pushed) to the address patched at rp_frame_dst,
+ * restores the registers and jumps on (rel32 patched at rp_frame_next).
+ * Position independent; preserves every register but the flags.
+ */
+	.globl	rp_frame_tmpl, rp_frame_dst, rp_frame_next, rp_frame_end
+rp_frame_tmpl:
+	RELPOLINE_PUSH_REGS
+	.byte	0x48, 0xbf		/* movabs $imm64, %rdi */
+rp_frame_dst:
+	.quad	0
+	xor	%ecx, %ecx
+1:	mov	(%rsp,%rcx,8), %rax
+	mov	%rax, (%rdi,%rcx,8)
+	inc	%ecx
+	cmp	$18, %ecx
+	jne	1b
+	RELPOLINE_POP_REGS
+	.byte	0xe9			/* jmp rel32 */
+rp_frame_next:
+	.long	0
+rp_frame_end:
 
 	.section .note.GNU-stack, "", @progbits

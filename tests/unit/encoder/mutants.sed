@@ -49,7 +49,7 @@ s/bool late = !early \&\& (d->count_misses || d->sample);/bool late = !early \&\
 # the layout
 s/l->pushed\[l->nr_pushed\].start = e->len;/l->pushed[l->nr_pushed].start = e->len + 1;/
 s/l->pushed\[l->nr_pushed++\].end = e->len;/l->pushed[l->nr_pushed++].end = e->len - 1;/
-/the jne lands here/{n;s/^\trp_range_open(e);$//}
+/the jne lands here/{n;n;s/^\t\trp_range_open(e);$/\t\t(void)0;/}
 s/e->lay->scratch = scr;/e->lay->scratch = 0;/
 s/e->lay->sample_ret = e->len;/e->lay->sample_ret = e->len - 5;/
 s/e->lay->indirect = e->len;/e->lay->indirect = e->len + 1;/

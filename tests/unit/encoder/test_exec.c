@@ -17,7 +17,9 @@
  * Targets are recorder functions that store every GPR, RFLAGS, [rsp] and
  * the stack around %rsp.  The sample function reloads the countdown
  * through the scratch register (which the encoder documents to hold this
- * CPU's block) and continues into a recorder.  With TF set, every
+ * CPU's block), saves the registers as the kernel's sample thunk does
+ * (RELPOLINE_PUSH_REGS, harness.S) and keeps a copy of that frame,
+ * restores them and continues into a recorder.  With TF set, every
  * instruction executed in the stub is single-stepped and its stack
  * pointer compared with the pushed ranges the encoder reported.
  */
@@ -40,6 +42,8 @@ extern u64 rp_h_in[16], rp_h_out[16], rp_h_entry, rp_h_flags, rp_h_rsp;
 extern u64 rp_h_flags_out;
 extern void rp_run(void);
 extern const char rp_run_ret[];
+extern const u8 rp_frame_tmpl[], rp_frame_dst[], rp_frame_next[];
+extern const u8 rp_frame_end[];
 #define RP_CANARY 0x5afe5afe00000000ULL
 
 /* ---------------------------------------------------------------------- */
@@ -50,6 +54,8 @@ extern const char rp_run_ret[];
 #define LOW_SIZE	0x10000UL
 #define REC_OFF		0x0000	/* NR_RECS records of REC_STRIDE bytes */
 #define REC_STRIDE	0x100
+#define FRAME_OFF	0x0800	/* the sample thunk model's frame copy */
+#define FRAME_WORDS	18	/* regs[16], return address, pushed word */
 #define PCPU_OFF	0x1000	/* CPU A's %gs area, then CPU B's */
 #define PCPU_SIZE	0x1000
 #define GS_BASE_IN	0x800	/* %gs base: the middle of the area */
@@ -77,7 +83,8 @@ enum {
 	SLOWRET,		/* slow path stand-in that returns */
 	SAMPLE,			/* the sample function's recorder */
 	NR_RECS,
-	SAMPLE_FN = NR_RECS,	/* reloads the countdown, jumps to SAMPLE */
+	SAMPLE_FN = NR_RECS,	/* reloads the countdown, jumps to FRAME */
+	FRAME,			/* the sample thunk model, jumps to SAMPLE */
 	/* call thunk models: "sarq $5, %gs:DEPTH_DISP; jmp" to ... */
 	D0, D1, D2, D3,		/* ... T0..T3 */
 	SLOW_CT,		/* ... SLOWRET (__x86_indirect_call_thunk_*) */
@@ -96,7 +103,7 @@ struct rec {
 };
 
 _Static_assert(sizeof(struct rec) <= REC_STRIDE, "record too large");
-_Static_assert(NR_RECS * REC_STRIDE <= PCPU_OFF, "records overlap");
+_Static_assert(NR_RECS * REC_STRIDE <= FRAME_OFF, "records overlap");
 _Static_assert(CODE_LO_OFF + NR_IDS * CODE_STRIDE <= STUB_OFF, "code overlap");
 
 static u8 *low, *ctr;
@@ -223,7 +230,8 @@ static u8 *jmp_to(u8 *p, u64 dest)
 
 /*
  * The sample function: "movl $period, RP_CTR_COUNTDOWN(%scr)" (nothing
- * when @period is 0), then on into the SAMPLE recorder.
+ * when @period is 0), then on into the sample thunk model, which goes on
+ * into the SAMPLE recorder.
  */
 static void emit_sample_fn(u8 scr, u32 period)
 {
@@ -235,7 +243,18 @@ static void emit_sample_fn(u8 scr, u32 period)
 		*p++ = RP_CTR_COUNTDOWN;
 		p = put32(p, period);
 	}
-	jmp_to(p, code_addr(SAMPLE));
+	jmp_to(p, code_addr(FRAME));
+}
+
+/* The sample thunk model of harness.S, its frame copy at FRAME_OFF */
+static void emit_frame(void)
+{
+	u8 *p = (u8 *)(uintptr_t)code_addr(FRAME);
+	u64 dst = la(FRAME_OFF);
+
+	memcpy(p, rp_frame_tmpl, rp_frame_end - rp_frame_tmpl);
+	memcpy(p + (rp_frame_dst - rp_frame_tmpl), &dst, 8);
+	jmp_to(p + (rp_frame_next - rp_frame_tmpl) - 1, code_addr(SAMPLE));
 }
 
 /* A call thunk model: the accounting of one call, then on to @dest */
@@ -259,6 +278,7 @@ static void emit_all(void)
 		emit_call_thunk(D0 + id, code_addr(T0 + id));
 	emit_call_thunk(SLOW_CT, code_addr(SLOWRET));
 	emit_call_thunk(SAMPLE_CT, code_addr(SAMPLE_FN));
+	emit_frame();
 }
 
 /* ---------------------------------------------------------------------- */
@@ -440,6 +460,7 @@ static void set_inputs(int reg, u64 val)
 static void run(u64 entry, u64 flags)
 {
 	memset(low + REC_OFF, 0, NR_RECS * REC_STRIDE);
+	memset(low + FRAME_OFF, 0, FRAME_WORDS * 8);
 	memset(rp_h_out, 0, sizeof(rp_h_out));
 	rp_h_entry = entry;
 	rp_h_flags = flags;
@@ -687,48 +708,91 @@ static int expect_path(const struct cfg *c, int cpu, u64 val, bool *pushed,
 	return SLOWRET;
 }
 
+/*
+ * The sample thunk model's frame: regs[] as the sample function found
+ * them (regs[reg] the target, regs[scr] this CPU's block, regs[RSP] 0),
+ * the return address into the stub at 16*8, the original scratch value at
+ * 17*8 (relpoline_encode.c, "The sample call")
+ */
+static void check_frame(const struct rec_exp *xs, const char *ctx)
+{
+	const u64 *f = (const u64 *)(low + FRAME_OFF);
+	int r;
+
+	for (r = 0; r < NREGS; r++)
+		EXPECT(f[r] == (r == RSP ? 0 : xs->regs[r]), "%s: sample frame "
+		       "regs[%s] = %#" PRIx64, ctx, reg_names[r], f[r]);
+	EXPECT(f[16] == xs->ret && f[17] == xs->above0, "%s: sample frame "
+	       "16*8: %#" PRIx64 ", 17*8: %#" PRIx64 " expected %#" PRIx64
+	       ", %#" PRIx64, ctx, f[16], f[17], xs->ret, xs->above0);
+}
+
+/* Run @c with @val in the target register on @cpu, check everything */
+static void describe(char *ctx, size_t size, const struct cfg *c, int cpu,
+		     u64 val, const char *what)
+{
+	const struct rp_stub_desc *d = &c->d;
+
+	snprintf(ctx, size,
+		 "%s reg=%s form=%s nr=%d hits=%d misses=%d sample=%d slow=%d%s%s acct=%d%d%d%d/%d at+%u cpu=%c val=%#"
+		 PRIx64, what, reg_names[d->reg], form_names[c->form],
+		 d->nr_targets, d->count_hits, d->count_misses, d->sample,
+		 d->slow_kind, d->slow_lfence ? "+lfence" : "",
+		 d->its_safe ? "+its" : "", d->dest_account[0],
+		 d->dest_account[1], d->dest_account[2], d->dest_account[3],
+		 d->sample_account, c->stub_off, 'A' + cpu, val);
+}
+
+/*
+ * What the sample function sees (@xs), from what the path's last
+ * function sees (@x); the sample thunk model's pushes stay below both.
+ */
+static void expect_sample(struct rec_exp *xs, struct rec_exp *x,
+			  const struct cfg *c, int cpu)
+{
+	u8 scr = te_scratch(c->d.reg);
+	int j;
+
+	*xs = *x;
+	xs->regs[scr] = block_addr(cpu);
+	xs->regs[RSP] = x->regs[RSP] - 16;
+	xs->ret = c->d.stub_addr + c->lay.sample_ret;
+	xs->above0 = rp_h_in[scr];
+	/* RELPOLINE_PUSH_REGS pushes %r15 first, then %r14 ... */
+	for (j = 0; j < 8; j++)
+		xs->below[j] = xs->regs[15 - j];
+	x->below[1] = xs->ret;
+	for (j = 2; j < 8; j++)
+		x->below[j] = xs->regs[17 - j];
+}
+
 /* Run @c with @val in the target register on @cpu, check everything */
 static void run_one(const struct cfg *c, int cpu, u64 val, u64 flags,
 		    const char *what)
 {
-	const struct rp_stub_desc *d = &c->d;
-	u8 scr = te_scratch(d->reg);
 	struct rec_exp x, xs;
 	bool pushed, sampled;
 	unsigned int mask;
 	char ctx[200];
 	int id;
 
-	snprintf(ctx, sizeof(ctx),
-		 "%s reg=%s form=%s nr=%d hits=%d misses=%d sample=%d slow=%d%s%s acct=%d%d%d%d/%d at+%u cpu=%c val=%#"
-		 PRIx64, what, reg_names[d->reg], form_names[c->form],
-		 d->nr_targets, d->count_hits, d->count_misses, d->sample,
-		 d->slow_kind, d->slow_lfence ? "+lfence" : "",
-		 d->its_safe ? "+its" : "", d->dest_account[0], d->dest_account[1], d->dest_account[2],
-		 d->dest_account[3], d->sample_account, c->stub_off,
-		 'A' + cpu, val);
+	describe(ctx, sizeof(ctx), c, cpu, val, what);
 	set_cpu(cpu);
-	set_inputs(d->reg, val);
+	set_inputs(c->d.reg, val);
 	run(la(SITE_OFF), flags | (c->step ? FL_TF : 0));
 
 	id = expect_path(c, cpu, val, &pushed, &sampled);
 	rec_exp_init(&x, c->form);
 	if (pushed)
-		x.below[0] = rp_h_in[scr];
-	if (sampled)
-		x.below[1] = d->stub_addr + c->lay.sample_ret;
-	check_rec(id, &x, ctx);
+		x.below[0] = rp_h_in[te_scratch(c->d.reg)];
 	mask = 1U << id;
 	if (sampled) {
-		xs = x;
-		xs.regs[scr] = block_addr(cpu);
-		xs.regs[RSP] = x.regs[RSP] - 16;
-		xs.ret = d->stub_addr + c->lay.sample_ret;
-		memset(xs.below, 0, sizeof(xs.below));
-		xs.above0 = rp_h_in[scr];
+		expect_sample(&xs, &x, c, cpu);
 		check_rec(SAMPLE, &xs, ctx);
+		check_frame(&xs, ctx);
 		mask |= 1U << SAMPLE;
 	}
+	check_rec(id, &x, ctx);
 	check_only(mask, ctx);
 	check_after(ctx);
 	model_check(ctx);
