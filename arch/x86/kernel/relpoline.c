@@ -87,7 +87,9 @@ bool relpoline_boot_enable(void)
 	return relpoline_boot == RP_BOOT_ON;
 }
 
+/* Why relpoline cannot be used on this boot, or NULL (relpoline_internal.h). */
 const char *rp_unavailable __ro_after_init = "not initialised";
+/* Serialises every change of state: see relpoline_internal.h. */
 DEFINE_MUTEX(relpoline_mutex);
 
 /**
@@ -1010,7 +1012,8 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(relpoline_retrain);
 /* ---- landings ---- */
 
 /* The site of @g whose bytes hold @addr, or NULL. */
-static __always_inline struct relpoline_site *rp_group_site_at(struct rp_group *g, unsigned long addr)
+static __always_inline struct relpoline_site *rp_group_site_at(struct rp_group *g,
+								unsigned long addr)
 {
 	unsigned int lo = 0, hi = g->nr;
 
@@ -1061,25 +1064,23 @@ int relpoline_landing(struct pt_regs *regs)
 	atomic_long_inc(&rp_landings);
 	return 1;
 }
+
 NOKPROBE_SYMBOL(relpoline_landing);
 
 /* ---- init ---- */
-
-extern s32 __retpoline_sites[], __retpoline_sites_end[];
 
 static int __init relpoline_init(void)
 {
 	struct rp_group *g;
 
-	if (relpoline_boot == RP_BOOT_OFF) {
+	if (relpoline_boot == RP_BOOT_OFF)
 		rp_unavailable = "disabled on the command line (relpoline=off)";
-	} else if (IS_ENABLED(CONFIG_CFI_CLANG)) {
+	else if (IS_ENABLED(CONFIG_CFI_CLANG))
 		rp_unavailable = "kCFI/FineIBT call sites are not supported";
-	} else if (!rp_stubs_usable()) {
+	else if (!rp_stubs_usable())
 		rp_unavailable = "this_cpu_off is not %gs:disp32 addressable";
-	} else {
+	else
 		rp_unavailable = NULL;
-	}
 	if (rp_unavailable) {
 		pr_info("disabled: %s\n", rp_unavailable);
 		return 0;

@@ -207,7 +207,7 @@ static const char *rp_capture_inline(struct relpoline_site *s, const u8 *p)
 	s->reg = reg;
 	s->len = len;
 	s->inlined = true;
-	/* What a kprobe's copy of the managed form branches to (see relpoline_fixup_copied_insn()). */
+	/* What a kprobe's copy of the managed form branches to. */
 	s->slow = (unsigned long)&__x86_indirect_thunk_array[reg];
 	s->quiesce = lfence || s->form == RELPOLINE_FORM_JCC;
 	if (call && end < len)

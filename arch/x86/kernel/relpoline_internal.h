@@ -92,6 +92,9 @@ struct relpoline_stub *rp_stub_at(unsigned long addr);
 void rp_stub_trim(void);
 bool rp_stubs_usable(void);
 
+/* objtool's list of sites, relative to each entry (arch/x86/kernel/vmlinux.lds.S). */
+extern s32 __retpoline_sites[], __retpoline_sites_end[];
+
 /* relpoline_capture.c */
 const char *rp_capture(struct relpoline_site *s, struct module *mod, unsigned long addr,
 		       bool text_ok);

@@ -138,15 +138,18 @@ static bool rpk_inline_site_ok(struct relpoline_site *s)
 {
 	unsigned int i = s->form == RELPOLINE_FORM_JCC ? 2 : 0;
 	const u8 *p = s->idle;
+	bool rex, high;
 	u8 modrm;
 
 	if (s->slow != (unsigned long)&__x86_indirect_thunk_array[s->reg])
 		return false;
 	if (p[i] == 0x0f && p[i + 1] == 0xae && p[i + 2] == 0xe8)
 		i += 3;
-	if ((s->reg >= 8) != (p[i] == 0x41))
+	rex = p[i] == 0x41;
+	high = s->reg >= 8;
+	if (rex != high)
 		return false;
-	i += s->reg >= 8;
+	i += rex;
 	modrm = (s->form == RELPOLINE_FORM_CALL ? 0xd0 : 0xe0) + (s->reg & 7);
 	if (p[i] != 0xff || p[i + 1] != modrm)
 		return false;
@@ -175,7 +178,8 @@ static int rpk_check_site(struct relpoline_site *s, void *data)
 	}
 	if (s->reg == 4 || s->reg > 15 || (s->len != 5 && s->len != 6) ||
 	    (s->inlined ? !rpk_inline_site_ok(s) : !rpk_thunk_site_ok(s))) {
-		kunit_err(inv->test, "site %pS: bad record %*ph\n", (void *)s->addr, s->len, s->idle);
+		kunit_err(inv->test, "site %pS: bad record %*ph\n", (void *)s->addr, s->len,
+			  s->idle);
 		inv->bad++;
 	}
 	return 0;
@@ -497,7 +501,7 @@ static void rpk_int3_emulation(struct kunit *test)
 	struct relpoline_site *call, *tail;
 	unsigned long e0, e1;
 	struct relpoline_req r[2] = {};
-	int i;
+	int i, j;
 
 	rpk_skip_if_unavailable(test);
 	call = rpk_site_in(test, rpk_call);
@@ -508,11 +512,12 @@ static void rpk_int3_emulation(struct kunit *test)
 	text_poke_sites_test_hook = rpk_emu_hook;
 	/* Promote, retarget, restore: three batches, two hooks each. */
 	for (i = 0; i < 3; i++) {
-		r[0].site = call;
-		r[1].site = tail;
-		r[0].stub = r[1].stub = i < 2;
-		r[0].nr_targets = r[1].nr_targets = i < 2;
-		r[0].targets[0] = r[1].targets[0] = (unsigned long)(i ? rpk_negate : rpk_add_one);
+		for (j = 0; j < 2; j++) {
+			r[j].site = j ? tail : call;
+			r[j].stub = i < 2;
+			r[j].nr_targets = i < 2;
+			r[j].targets[0] = (unsigned long)(i ? rpk_negate : rpk_add_one);
+		}
 		KUNIT_EXPECT_EQ(test, relpoline_apply(r, 2), 0);
 	}
 	text_poke_sites_test_hook = NULL;
@@ -553,7 +558,7 @@ static void rpk_call_depth(struct kunit *test)
 {
 	struct relpoline_site *call, *tail;
 	struct relpoline_req r[2] = {};
-	int res;
+	int res, i;
 
 	rpk_skip_if_unavailable(test);
 	if (!cpu_feature_enabled(X86_FEATURE_CALL_DEPTH))
@@ -569,10 +574,12 @@ static void rpk_call_depth(struct kunit *test)
 	relpoline_set_sample_period(1);
 	r[0].site = call;
 	r[1].site = tail;
-	r[0].stub = r[1].stub = true;
-	r[0].nr_targets = r[1].nr_targets = 1;
-	r[0].targets[0] = r[1].targets[0] = (unsigned long)rpk_add_one;
-	r[0].sample = r[1].sample = true;
+	for (i = 0; i < 2; i++) {
+		r[i].stub = true;
+		r[i].nr_targets = 1;
+		r[i].targets[0] = (unsigned long)rpk_add_one;
+		r[i].sample = true;
+	}
 	r[0].count_hits = true;
 	KUNIT_EXPECT_EQ(test, relpoline_apply(r, 2), 0);
 	relpoline_unlock();
@@ -587,7 +594,8 @@ static void rpk_call_depth(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, res, -5);
 
 	relpoline_lock();
-	r[0].stub = r[1].stub = false;
+	r[0].stub = false;
+	r[1].stub = false;
 	KUNIT_EXPECT_EQ(test, relpoline_apply(r, 2), 0);
 	relpoline_set_sample_period(16);
 	relpoline_unlock();

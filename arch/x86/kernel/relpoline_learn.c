@@ -150,6 +150,7 @@ out:
 	l->nesting--;
 	preempt_enable_notrace();
 }
+
 NOKPROBE_SYMBOL(relpoline_record_sample);
 
 /**
@@ -204,5 +205,6 @@ __visible notrace void relpoline_sample(unsigned long *regs, unsigned long ret)
 	this_cpu_write(stub->ctrs->countdown, rp_sample_period());
 	relpoline_record_sample(stub->site, regs[stub->site->reg]);
 }
+
 NOKPROBE_SYMBOL(relpoline_sample);
 

@@ -92,6 +92,7 @@ bool is_relpoline_stub(unsigned long addr)
 	}
 	return false;
 }
+
 NOKPROBE_SYMBOL(is_relpoline_stub);
 
 /* The stub whose memory holds @addr, or NULL. Any context. */
@@ -111,6 +112,7 @@ notrace struct relpoline_stub *rp_stub_at(unsigned long addr)
 	}
 	return NULL;
 }
+
 NOKPROBE_SYMBOL(rp_stub_at);
 
 /**
@@ -141,6 +143,7 @@ struct orc_entry *relpoline_orc_find(unsigned long ip)
 			return &stub->orc_pushed;
 	return &stub->site->orc;
 }
+
 NOKPROBE_SYMBOL(relpoline_orc_find);
 
 /**
@@ -634,8 +637,10 @@ static void rp_stub_desc(const struct relpoline_stub *stub, unsigned long text,
 	d->stub_addr = text;
 	d->reg = site->reg;
 	d->nr_targets = stub->nr_targets;
-	for (i = 0; i < stub->nr_targets; i++)
-		d->targets[i] = d->dests[i] = stub->targets[i];
+	for (i = 0; i < stub->nr_targets; i++) {
+		d->targets[i] = stub->targets[i];
+		d->dests[i] = stub->targets[i];
+	}
 	d->count_hits = stub->count_hits;
 	d->count_misses = true;
 	d->sample = stub->sample;

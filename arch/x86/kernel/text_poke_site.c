@@ -165,6 +165,7 @@ noinstr int text_poke_sites_int3(struct pt_regs *regs)
 		raw_atomic_long_inc(&tps_emulations);
 		ret = 1;
 	}
+	/* Done with the vector: pairs with atomic_cond_read_acquire() of the writer. */
 	smp_mb__before_atomic();
 	raw_atomic_dec(&tps_desc.refs);
 	return ret;
@@ -231,7 +232,7 @@ static void tps_tail(struct text_poke_site **vec, unsigned int nr)
 	for (i = 0; i < nr; i++) {
 		struct text_poke_site *s = vec[i];
 
-		/* perf (Intel PT decoders) learn of the change as upstream's text_poke_bp() tells them. */
+		/* perf (Intel PT decoders) learns of it as from text_poke_bp(). */
 		perf_event_text_poke(s->addr, s->old, s->len, s->new, s->len);
 		for (j = 1; j < s->len; j++)
 			tail[j] = tps_disarming(s, j) ? INT3_INSN_OPCODE : s->new[j];

@@ -14,9 +14,9 @@
  *		when it does not (a kprobe, another patcher)
  * @new:	the replacement; neither @old nor @new starts with INT3
  * @form:	enum relpoline_form: while the site is rewritten it behaves
- *		as a CALL, JMP or Jcc (@cc) to @dest, with the end of the
- *		site as return address or fall-through; that branch must be
- *		what both @old and @new do
+ *		as a CALL, JMP or Jcc (@cc) to @dest, returning to (or going
+ *		on at) the end of the site; that branch must be what both
+ *		@old and @new do
  * @cc:		condition of a Jcc
  * @dest:	see @form
  * @quiesce:	@old has instruction boundaries inside the site at which a
