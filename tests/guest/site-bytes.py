@@ -7,8 +7,12 @@ loaded modules, read from /proc/kcore: one line per site, "NAME+OFFSET BYTES",
 with the 6 bytes at the site (the longest site). The sites come from the
 objects' .retpoline_sites sections (objtool's list), not from relpoline, so
 the dump means the same with relpoline=off: two boots of one kernel compare
-byte for byte. Needs root (kallsyms addresses, /proc/kcore and module
-sections).
+byte for byte. A site that is a rel32 CALL/JMP/Jcc (a call of a thunk) is
+printed as its opcode bytes and its destination relative to vmlinux's
+_text ("e8 -> _text+0x...") instead of the rel32: a module's text need not
+be at the same address in two boots (other execmem users come and go), and
+the same branch to the same thunk is the same site. Needs root (kallsyms
+addresses, /proc/kcore and module sections).
 """
 import os
 import struct
@@ -116,6 +120,16 @@ class Kcore:
         raise SystemExit(f'/proc/kcore: {addr:#x} is not mapped')
 
 
+def show(addr, b, text):
+    """The site's bytes, or for a rel32 branch its opcode and destination."""
+    op = 2 if b[0] == 0x2e or (b[0] == 0x0f and b[1] & 0xf0 == 0x80) else 1
+    if b[op - 1] in (0xe8, 0xe9) or op == 2 and b[0] == 0x0f:
+        (rel,) = struct.unpack_from('<i', b, op)
+        dest = addr + op + 4 + rel
+        return f'{b[:op].hex()} -> _text{dest - text:+#x}'
+    return b.hex()
+
+
 def kallsyms_text():
     with open('/proc/kallsyms') as f:
         for line in f:
@@ -137,14 +151,14 @@ def main():
     delta = run_text - link_text
     for addr in sites:
         b = kcore.read(addr + delta, SITE_BYTES)
-        print(f'vmlinux+{addr - link_text:#x} {b.hex()}')
+        print(f'vmlinux+{addr - link_text:#x} {show(addr + delta, b, run_text)}')
     for ko in sys.argv[2:]:
         name = os.path.basename(ko)[:-3].replace('-', '_')
         for sec, off in module_sites(ko):
             with open(f'/sys/module/{name}/sections/{sec}') as f:
                 base = int(f.read(), 16)
             b = kcore.read(base + off, SITE_BYTES)
-            print(f'{name}:{sec}+{off:#x} {b.hex()}')
+            print(f'{name}:{sec}+{off:#x} {show(base + off, b, run_text)}')
     return 0
 
 
