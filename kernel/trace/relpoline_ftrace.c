@@ -24,6 +24,7 @@
 #define pr_fmt(fmt) "relpoline: " fmt
 
 #include <linux/cgroup.h>
+#include <linux/glob.h>
 #include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/relpoline_parse.h>
@@ -238,7 +239,7 @@ static bool rp_filter_match(struct relpoline_site *site)
 					return false;
 				named = true;
 			}
-			m = rp_glob_match(p->glob, name);
+			m = glob_match(p->glob, name);
 		}
 		if (p->negate) {
 			if (m)
