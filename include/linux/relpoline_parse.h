@@ -19,9 +19,8 @@
 #include <linux/errno.h>
 #include <linux/kallsyms.h>
 #include <linux/module.h>
+#include <linux/relpoline_types.h>
 #include <linux/types.h>
-
-#define RP_PARSE_MAX_TARGETS	4
 
 /* Longest cgroup path accepted in the weights file, without the NUL */
 #define RP_CGROUP_PATH_MAX	255
@@ -86,7 +85,8 @@ struct rp_target_ref {
  * @op: the command
  * @has_site: a site was given (always for all but retrain and reset)
  * @site: the site, if @has_site
- * @nr_targets: number of entries in @targets (1..4 for promote and pin)
+ * @nr_targets: number of entries in @targets (1..RELPOLINE_MAX_TARGETS for
+ *	promote and pin)
  * @targets: the targets of promote and pin, distinct, in the order given
  *
  * About 3 KiB: allocate it, do not put it on the kernel stack.
@@ -96,7 +96,7 @@ struct rp_cmd {
 	bool has_site;
 	struct rp_site_ref site;
 	unsigned int nr_targets;
-	struct rp_target_ref targets[RP_PARSE_MAX_TARGETS];
+	struct rp_target_ref targets[RELPOLINE_MAX_TARGETS];
 };
 
 /**
@@ -174,7 +174,7 @@ struct rp_cand {
 
 /**
  * struct rp_policy - promotion policy knobs
- * @max_targets: targets per site, 1..RP_PARSE_MAX_TARGETS (clamped)
+ * @max_targets: targets per site, 1..RELPOLINE_MAX_TARGETS (clamped)
  * @min_samples: raw samples a site needs in a window before it is changed
  * @threshold_pct: share of the site's score a target needs, 1..100 (clamped)
  */

@@ -31,6 +31,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/stringify.h>
 #include <linux/tracefs.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
@@ -54,7 +55,12 @@ static const char * const rp_state_names[] = {
 	[RPS_PINNED] = "pinned", [RPS_BLOCKED] = "blocked",
 };
 
+/*
+ * Targets tracked per site: more than can be promoted, so that a target
+ * challenging the promoted ones has room (promoted scores are held).
+ */
 #define RP_CANDS	8
+static_assert(RP_CANDS > RELPOLINE_MAX_TARGETS);
 
 /* Per-site policy state (site->policy), allocated on first use. */
 struct rp_pol {
@@ -86,9 +92,12 @@ static struct {
 	unsigned int	sample_period;
 	bool		profile;
 } rp = {
-	.max_targets = 2, .interval_ms = 1000, .min_samples = 32,
-	.threshold_pct = 10, .sample_period = 16,
+	.max_targets = RP_POLICY_DEFAULT_MAX_TARGETS, .interval_ms = 1000,
+	.min_samples = RP_POLICY_DEFAULT_MIN_SAMPLES,
+	.threshold_pct = RP_POLICY_DEFAULT_THRESHOLD_PCT, .sample_period = 16,
 };
+static_assert(RP_POLICY_DEFAULT_MAX_TARGETS >= 1 &&
+	      RP_POLICY_DEFAULT_MAX_TARGETS <= RELPOLINE_MAX_TARGETS);
 
 static struct {
 	unsigned long	retrains;
@@ -1058,6 +1067,7 @@ static void rp_exec_cmd(struct rp_line *l)
 	case RP_CMD_PIN:
 		pol->state = l->cmd.op == RP_CMD_PIN ? RPS_PINNED : RPS_PROMOTED;
 		pol->nr = l->cmd.nr_targets;
+		BUILD_BUG_ON(sizeof(pol->targets) != sizeof(l->targets));
 		memcpy(pol->targets, l->targets, sizeof(pol->targets));
 		rp_emit(l->site, pol, old_nr, "command");
 		break;
@@ -1211,7 +1221,8 @@ static const struct {
 } rp_knobs[] = {
 	[RPK_ENABLE] = { "enable", 0, 1, "enable is 0 or 1" },
 	[RPK_MODE] = { "mode", 0, 0, "mode is auto or manual" },
-	[RPK_MAX_TARGETS] = { "max_targets", 1, RELPOLINE_MAX_TARGETS, "max_targets is 1..4" },
+	[RPK_MAX_TARGETS] = { "max_targets", 1, RELPOLINE_MAX_TARGETS,
+			      "max_targets is 1.." __stringify(RELPOLINE_MAX_TARGETS) },
 	[RPK_INTERVAL] = { "interval_ms", 10, 60000, "interval_ms is 10..60000" },
 	[RPK_MIN_SAMPLES] = { "min_samples", 1, 1000000, "min_samples is 1..1000000" },
 	[RPK_THRESHOLD] = { "threshold_pct", 1, 100, "threshold_pct is 1..100" },

@@ -354,7 +354,7 @@ static bool rp_same_target(const struct rp_target_ref *a,
 	return !strcmp(a->sym, b->sym) && !strcmp(a->mod, b->mod);
 }
 
-/* TARGET[,TARGET...]: 1..RP_PARSE_MAX_TARGETS distinct targets */
+/* TARGET[,TARGET...]: 1..RELPOLINE_MAX_TARGETS distinct targets */
 static int rp_parse_targets(const char *line, const struct rp_tok *t,
 			    struct rp_cmd *cmd, struct rp_parse_err *e)
 {
@@ -365,7 +365,7 @@ static int rp_parse_targets(const char *line, const struct rp_tok *t,
 	for (;;) {
 		start = i;
 		i += rp_find(line + start, end - start, ',');
-		if (cmd->nr_targets == RP_PARSE_MAX_TARGETS)
+		if (cmd->nr_targets == RELPOLINE_MAX_TARGETS)
 			return rp_fail(e, start, "too many targets");
 		tgt = &cmd->targets[cmd->nr_targets];
 		msg = rp_parse_target(line + start, i - start, tgt);
@@ -392,7 +392,7 @@ static int rp_parse_targets(const char *line, const struct rp_tok *t,
  * Grammar: "promote SITE TARGETS", "pin SITE TARGETS", "demote SITE",
  * "block SITE", "unblock SITE", "retrain [SITE]" and "reset", where SITE is
  * a decimal site id, "symbol+0xOFF" or "0xADDRESS", and TARGETS is a comma
- * separated list (no blanks) of 1 to RP_PARSE_MAX_TARGETS distinct targets,
+ * separated list (no blanks) of 1 to RELPOLINE_MAX_TARGETS distinct targets,
  * each "symbol", "symbol[module]" or "0xADDRESS".  Symbols are made of
  * [A-Za-z0-9_.$] and do not start with a digit; module names of
  * [A-Za-z0-9_-].  The syntax is checked only: whether a symbol, module,
@@ -752,10 +752,10 @@ static int rp_worst(const struct rp_cand *v, const bool *only, unsigned int n)
  * @site_samples: raw (unweighted) samples of the site since its targets
  *	last changed (the caller's evidence count, not decayed)
  * @cur: the currently promoted targets, in slot order
- * @nr_cur: number of entries in @cur (at most RP_PARSE_MAX_TARGETS are used)
- * @p: the policy; max_targets is clamped to 1..RP_PARSE_MAX_TARGETS and
+ * @nr_cur: number of entries in @cur (at most RELPOLINE_MAX_TARGETS are used)
+ * @p: the policy; max_targets is clamped to 1..RELPOLINE_MAX_TARGETS and
  *	threshold_pct to 1..100
- * @out: the chosen targets (room for RP_PARSE_MAX_TARGETS)
+ * @out: the chosen targets (room for RELPOLINE_MAX_TARGETS)
  *
  * Scores are decayed, weighted sample counts (samples times the weight of
  * the sampled task's cgroup, so weight-0 samples count for nothing).
@@ -784,15 +784,15 @@ unsigned int rp_policy_decide(const struct rp_cand *cand, unsigned int nr_cand,
 			      const u64 *cur, unsigned int nr_cur,
 			      const struct rp_policy *p, u64 *out)
 {
-	struct rp_cand sel[RP_PARSE_MAX_TARGETS], tmp;
-	bool is_cur[RP_PARSE_MAX_TARGETS];
+	struct rp_cand sel[RELPOLINE_MAX_TARGETS], tmp;
+	bool is_cur[RELPOLINE_MAX_TARGETS];
 	const struct rp_cand *c, *best, *prev = NULL;
 	unsigned int max, thr, nr = 0, i, j;
 	bool same;
 	int w;
 
-	if (nr_cur > RP_PARSE_MAX_TARGETS)
-		nr_cur = RP_PARSE_MAX_TARGETS;
+	if (nr_cur > RELPOLINE_MAX_TARGETS)
+		nr_cur = RELPOLINE_MAX_TARGETS;
 	if (site_samples < p->min_samples) {
 		for (i = 0; i < nr_cur; i++)
 			out[i] = cur[i];
@@ -803,8 +803,8 @@ unsigned int rp_policy_decide(const struct rp_cand *cand, unsigned int nr_cand,
 	max = p->max_targets;
 	if (max < 1)
 		max = 1;
-	if (max > RP_PARSE_MAX_TARGETS)
-		max = RP_PARSE_MAX_TARGETS;
+	if (max > RELPOLINE_MAX_TARGETS)
+		max = RELPOLINE_MAX_TARGETS;
 	thr = p->threshold_pct;
 	if (thr < 1)
 		thr = 1;

@@ -201,7 +201,7 @@ static void check_cmd(const char *line, unsigned int len)
 	if (check_parser(p_cmd, f_cmd, &cmd, &cmd2, line, len))
 		return;
 	CHECK(cmd.op >= RP_CMD_PROMOTE && cmd.op <= RP_CMD_RESET);
-	CHECK(cmd.nr_targets <= RP_PARSE_MAX_TARGETS);
+	CHECK(cmd.nr_targets <= RELPOLINE_MAX_TARGETS);
 	switch (cmd.op) {
 	case RP_CMD_PROMOTE:
 	case RP_CMD_PIN:
@@ -399,7 +399,7 @@ static void check_policy(const uint8_t *data, size_t size)
 {
 	struct reader r = { data, size, 0 };
 	struct rp_cand cand[8], rev[8];
-	u64 cur[6], out[RP_PARSE_MAX_TARGETS + 1], out2[RP_PARSE_MAX_TARGETS + 1];
+	u64 cur[6], out[RELPOLINE_MAX_TARGETS + 1], out2[RELPOLINE_MAX_TARGETS + 1];
 	struct rp_policy p;
 	unsigned int nr_cand, nr_cur, n, n2, i, j, max, thr;
 	u64 total = 0, samples, score;
@@ -443,17 +443,20 @@ static void check_policy(const uint8_t *data, size_t size)
 	for (i = 0; i < nr_cur; i++)
 		cur[i] = 0x1000 + (rd8(&r) % 14) * 0x10;
 
-	max = p.max_targets < 1 ? 1 : p.max_targets > 4 ? 4 : p.max_targets;
+	max = p.max_targets < 1 ? 1 :
+	      p.max_targets > RELPOLINE_MAX_TARGETS ? RELPOLINE_MAX_TARGETS :
+	      p.max_targets;
 	thr = p.threshold_pct < 1 ? 1 :
 	      p.threshold_pct > 100 ? 100 : p.threshold_pct;
 
-	out[RP_PARSE_MAX_TARGETS] = 0xdead;
+	out[RELPOLINE_MAX_TARGETS] = 0xdead;
 	n = rp_policy_decide(cand, nr_cand, total, samples, cur, nr_cur, &p,
 			     out);
-	CHECK(n <= RP_PARSE_MAX_TARGETS);
-	CHECK(out[RP_PARSE_MAX_TARGETS] == 0xdead);
+	CHECK(n <= RELPOLINE_MAX_TARGETS);
+	CHECK(out[RELPOLINE_MAX_TARGETS] == 0xdead);
 	if (samples < p.min_samples) {
-		CHECK(n == (nr_cur < 4 ? nr_cur : 4));
+		CHECK(n == (nr_cur < RELPOLINE_MAX_TARGETS ? nr_cur :
+			   RELPOLINE_MAX_TARGETS));
 		CHECK(!memcmp(out, cur, n * sizeof(u64)));
 		return;
 	}
@@ -461,8 +464,8 @@ static void check_policy(const uint8_t *data, size_t size)
 		CHECK(n == 0);
 		return;
 	}
-	if (nr_cur > RP_PARSE_MAX_TARGETS)	/* the rest is ignored */
-		nr_cur = RP_PARSE_MAX_TARGETS;
+	if (nr_cur > RELPOLINE_MAX_TARGETS)	/* the rest is ignored */
+		nr_cur = RELPOLINE_MAX_TARGETS;
 	CHECK(n <= max);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < nr_cand && cand[j].target != out[i]; j++)

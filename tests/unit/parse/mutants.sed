@@ -27,7 +27,7 @@ s/if (n > KSYM_NAME_LEN - 1)/if (n > KSYM_NAME_LEN)/
 s/if (n > MODULE_NAME_LEN - 1)/if (n > MODULE_NAME_LEN)/
 s/return isalnum(c) || c == '_' || c == '-';/return isalnum(c) || c == '_';/
 # commands and target lists
-s/if (cmd->nr_targets == RP_PARSE_MAX_TARGETS)/if (cmd->nr_targets == RP_PARSE_MAX_TARGETS + 1)/
+s/if (cmd->nr_targets == RELPOLINE_MAX_TARGETS)/if (cmd->nr_targets == RELPOLINE_MAX_TARGETS + 1)/
 s/return rp_fail(e, start, "duplicate target");/{}/
 s/return !strcmp(a->sym, b->sym) \&\& !strcmp(a->mod, b->mod);/return !strcmp(a->sym, b->sym);/
 s/i++;\t\/\* the comma \*\//i += 2;/
@@ -51,7 +51,7 @@ s/if (path\[plen - 1\] != '\/' \&\& cgpath\[plen\] != '\\0' \&\&/if (cgpath[plen
 s/cgpath\[plen\] != '\/')/1)/
 # policy
 s/if (site_samples < p->min_samples) {/if (site_samples <= p->min_samples) {/
-s/nr_cur = RP_PARSE_MAX_TARGETS;/nr_cur = RP_PARSE_MAX_TARGETS + 1;/
+s/nr_cur = RELPOLINE_MAX_TARGETS;/nr_cur = RELPOLINE_MAX_TARGETS + 1;/
 s/if (!site_total)/if (0)/
 s/if (max < 1)/if (0)/
 s/if (thr < 1)/if (0)/

@@ -1117,7 +1117,7 @@ START_TEST(policy_table)
 {
 	const struct policy_case *c = &pol_cases[_i];
 	struct rp_policy p = { c->max, c->min, c->thr };
-	u64 out[RP_PARSE_MAX_TARGETS + 2];
+	u64 out[RELPOLINE_MAX_TARGETS + 2];
 	unsigned int n, i;
 
 	for (i = 0; i < ARRAY_LEN(out); i++)
@@ -1130,8 +1130,8 @@ START_TEST(policy_table)
 		ck_assert_msg(out[i] == c->exp[i],
 			      "%s: out[%u] = %#llx, expected %#llx",
 			      c->name, i, out[i], c->exp[i]);
-	ck_assert_uint_eq(out[RP_PARSE_MAX_TARGETS], 0xdead);
-	ck_assert_uint_eq(out[RP_PARSE_MAX_TARGETS + 1], 0xdead);
+	ck_assert_uint_eq(out[RELPOLINE_MAX_TARGETS], 0xdead);
+	ck_assert_uint_eq(out[RELPOLINE_MAX_TARGETS + 1], 0xdead);
 }
 END_TEST
 
@@ -1141,7 +1141,7 @@ START_TEST(policy_permutation)
 	const struct policy_case *c = &pol_cases[_i];
 	struct rp_policy p = { c->max, c->min, c->thr };
 	struct rp_cand rev[6];
-	u64 out[RP_PARSE_MAX_TARGETS];
+	u64 out[RELPOLINE_MAX_TARGETS];
 	unsigned int n, i;
 	bool dup = false;
 
@@ -1165,7 +1165,7 @@ START_TEST(policy_idempotent)
 {
 	const struct policy_case *c = &pol_cases[_i];
 	struct rp_policy p = { c->max, c->min, c->thr };
-	u64 out[RP_PARSE_MAX_TARGETS], out2[RP_PARSE_MAX_TARGETS];
+	u64 out[RELPOLINE_MAX_TARGETS], out2[RELPOLINE_MAX_TARGETS];
 	unsigned int n, n2, i;
 
 	n = rp_policy_decide(c->cand, c->nr_cand, c->total, c->samples, c->cur,

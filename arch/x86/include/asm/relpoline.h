@@ -3,6 +3,7 @@
 #define _ASM_X86_RELPOLINE_H
 
 #include <linux/relpoline.h>
+#include <linux/relpoline_types.h>
 #include <linux/types.h>
 
 struct module;
@@ -11,14 +12,6 @@ struct module;
 
 #include <linux/list.h>
 #include <asm/text_poke_site.h>
-
-#define RELPOLINE_MAX_TARGETS	4
-
-enum relpoline_form {
-	RELPOLINE_FORM_CALL,
-	RELPOLINE_FORM_JMP,
-	RELPOLINE_FORM_JCC,
-};
 
 struct relpoline_stub;
 
