@@ -23,14 +23,14 @@
 #include <linux/stringify.h>
 #include <linux/tracefs.h>
 #include <linux/uaccess.h>
-#include <linux/workqueue.h>
-#include <trace/events/relpoline.h>
 
 #include "trace.h"
-#include "trace_stat.h"
 #include "relpoline_internal.h"
 
 static struct dentry *rp_dir;
+
+/* The values of the mode knob, by rp_policy_get(RPK_MODE) */
+static const char * const rp_mode_names[] = { "auto", "manual" };
 
 /* ---- error log ---- */
 
@@ -230,17 +230,6 @@ void rp_print_site(struct rp_text *t, struct relpoline_site *s)
 
 /* ---- sites, available_sites ---- */
 
-static const char *rp_state_of(struct relpoline_site *s)
-{
-	struct rp_pol *pol = s->policy;
-
-	if (s->busy)
-		return "busy";
-	if (!rp.enabled || !pol || !rp_selected(s))
-		return pol && pol->state == RPS_BLOCKED ? "blocked" : "off";
-	return rp_state_names[pol->state];
-}
-
 static int rp_show_site(struct relpoline_site *s, void *data)
 {
 	struct rp_text *t = data;
@@ -248,12 +237,12 @@ static int rp_show_site(struct relpoline_site *s, void *data)
 	u64 th[RELPOLINE_MAX_TARGETS], hits, misses;
 	unsigned int n, i;
 
-	if (!s->stub && !s->busy && !(s->policy && rp.enabled && rp_selected(s)))
+	if (!s->stub && !s->busy && !rp_site_managed(s))
 		return 0;
 	relpoline_site_counts(s, &hits, &misses);
 	n = relpoline_site_targets(s, tg, th);
 	rp_print_site(t, s);
-	rp_printf(t, " %s %llu %llu", rp_state_of(s), hits, misses);
+	rp_printf(t, " %s %llu %llu", rp_state_names[rp_site_state(s)], hits, misses);
 	for (i = 0; i < n; i++) {
 		rp_printf(t, " ");
 		rp_print_target(t, tg[i]);
@@ -266,8 +255,9 @@ static int rp_show_site(struct relpoline_site *s, void *data)
 static void rp_fill_sites(struct rp_text *t)
 {
 	rp_printf(t, "# relpoline: %s, mode %s, max_targets %u, profile %d\n",
-		  rp.enabled ? "enabled" : "disabled", rp.manual ? "manual" : "auto",
-		  rp.max_targets, rp.profile);
+		  rp_policy_get(RPK_ENABLE) ? "enabled" : "disabled",
+		  rp_mode_names[rp_policy_get(RPK_MODE)], rp_policy_get(RPK_MAX_TARGETS),
+		  rp_policy_get(RPK_PROFILE));
 	rp_printf(t, "# id site module form reg state hits misses targets...\n");
 	relpoline_walk_sites(rp_show_site, t);
 }
@@ -382,7 +372,7 @@ static int rp_check_cmd(struct rp_line *l, const char **msg, unsigned int *pos)
 	*pos = 0;
 	if (c->op == RP_CMD_RESET)
 		return 0;
-	if (!rp.enabled && c->op != RP_CMD_BLOCK && c->op != RP_CMD_UNBLOCK) {
+	if (!rp_policy_get(RPK_ENABLE) && c->op != RP_CMD_BLOCK && c->op != RP_CMD_UNBLOCK) {
 		*msg = "relpoline is disabled (write 1 to enable)";
 		return -ENODEV;
 	}
@@ -395,7 +385,7 @@ static int rp_check_cmd(struct rp_line *l, const char **msg, unsigned int *pos)
 			*msg = "site cannot be managed";
 			return -EINVAL;
 		}
-		if (!rp_pol_get(l->site)) {
+		if (rp_policy_prepare(l->site)) {
 			*msg = "out of memory";
 			return -ENOMEM;
 		}
@@ -430,38 +420,6 @@ static int rp_check_cmd(struct rp_line *l, const char **msg, unsigned int *pos)
 		}
 	}
 	return 0;
-}
-
-/* Apply one validated command to the policy state. */
-static void rp_exec_cmd(struct rp_line *l)
-{
-	struct rp_pol *pol = l->site ? l->site->policy : NULL;
-	unsigned int old_nr = pol && (pol->state == RPS_PROMOTED || pol->state == RPS_PINNED) ?
-			      pol->nr : 0;
-
-	switch (l->cmd.op) {
-	case RP_CMD_PROMOTE:
-	case RP_CMD_PIN:
-		pol->state = l->cmd.op == RP_CMD_PIN ? RPS_PINNED : RPS_PROMOTED;
-		pol->nr = l->cmd.nr_targets;
-		BUILD_BUG_ON(sizeof(pol->targets) != sizeof(l->targets));
-		memcpy(pol->targets, l->targets, sizeof(pol->targets));
-		rp_emit(l->site, pol, old_nr, "command");
-		break;
-	case RP_CMD_DEMOTE:
-	case RP_CMD_UNBLOCK:
-		pol->state = RPS_LEARNING;
-		pol->nr = 0;
-		rp_emit(l->site, pol, old_nr, "command");
-		break;
-	case RP_CMD_BLOCK:
-		pol->state = RPS_BLOCKED;
-		pol->nr = 0;
-		rp_emit(l->site, pol, old_nr, "blocked");
-		break;
-	default:
-		break;
-	}
 }
 
 static ssize_t rp_control_write(struct file *filp, const char __user *ubuf, size_t cnt,
@@ -518,21 +476,10 @@ static ssize_t rp_control_write(struct file *filp, const char __user *ubuf, size
 		}
 	}
 	/* Then apply them, and the text they ask for, as one batch. */
-	for (i = 0; i < nr; i++) {
-		switch (lines[i].cmd.op) {
-		case RP_CMD_RESET:
-			rp_reset();
-			break;
-		case RP_CMD_RETRAIN:
-			if (lines[i].site)
-				rp_clear_learned(lines[i].site, NULL);
-			ret = rp_round(true, lines[i].site, NULL);
-			break;
-		default:
-			rp_exec_cmd(&lines[i]);
-		}
-	}
-	ret = rp_sync_all();
+	for (i = 0; i < nr; i++)
+		rp_policy_command(lines[i].cmd.op, lines[i].site, lines[i].targets,
+				  lines[i].cmd.nr_targets);
+	ret = rp_policy_sync();
 	/* A command on a busy site is kept for later, and reported. */
 	for (i = 0; i < nr; i++)
 		if (lines[i].site && lines[i].site->busy)
@@ -559,18 +506,13 @@ static const struct file_operations rp_control_fops = {
 
 /* ---- knobs ---- */
 
-enum rp_knob {
-	RPK_ENABLE, RPK_MODE, RPK_MAX_TARGETS, RPK_INTERVAL, RPK_MIN_SAMPLES,
-	RPK_THRESHOLD, RPK_SAMPLE_PERIOD, RPK_PROFILE,
-};
-
 static const struct {
 	const char	*name;
 	unsigned int	min, max;
 	const char	*range;		/* the error message */
-} rp_knobs[] = {
+} rp_knobs[RPK_NR_KNOBS] = {
 	[RPK_ENABLE] = { "enable", 0, 1, "enable is 0 or 1" },
-	[RPK_MODE] = { "mode", 0, 0, "mode is auto or manual" },
+	[RPK_MODE] = { "mode", 0, 1, "mode is auto or manual" },
 	[RPK_MAX_TARGETS] = { "max_targets", 1, RELPOLINE_MAX_TARGETS,
 			      "max_targets is 1.." __stringify(RELPOLINE_MAX_TARGETS) },
 	[RPK_INTERVAL] = { "interval_ms", 10, 60000, "interval_ms is 10..60000" },
@@ -580,103 +522,68 @@ static const struct {
 	[RPK_PROFILE] = { "profile", 0, 1, "profile is 0 or 1" },
 };
 
-static unsigned int rp_knob_val(enum rp_knob k)
-{
-	switch (k) {
-	case RPK_ENABLE: return rp.enabled;
-	case RPK_MAX_TARGETS: return rp.max_targets;
-	case RPK_INTERVAL: return rp.interval_ms;
-	case RPK_MIN_SAMPLES: return rp.min_samples;
-	case RPK_THRESHOLD: return rp.threshold_pct;
-	case RPK_SAMPLE_PERIOD: return rp.sample_period;
-	case RPK_PROFILE: return rp.profile;
-	default: return 0;
-	}
-}
-
 static ssize_t rp_knob_read(struct file *filp, char __user *ubuf, size_t cnt, loff_t *ppos)
 {
 	enum rp_knob k = (long)filp->private_data;
+	unsigned int v;
 	char buf[32];
 	int len;
 
 	relpoline_lock();
-	if (k == RPK_MODE)
-		len = snprintf(buf, sizeof(buf), "%s\n", rp.manual ? "manual" : "auto");
-	else
-		len = snprintf(buf, sizeof(buf), "%u\n", rp_knob_val(k));
+	v = rp_policy_get(k);
 	relpoline_unlock();
+	if (k == RPK_MODE)
+		len = snprintf(buf, sizeof(buf), "%s\n", rp_mode_names[v]);
+	else
+		len = snprintf(buf, sizeof(buf), "%u\n", v);
 	return simple_read_from_buffer(ubuf, cnt, ppos, buf, len);
+}
+
+/* A knob's value: auto or manual for mode, else a number in its range. */
+static int rp_knob_parse(enum rp_knob k, const char *s, unsigned int *v)
+{
+	int i;
+
+	if (k == RPK_MODE) {
+		i = match_string(rp_mode_names, ARRAY_SIZE(rp_mode_names), s);
+		if (i < 0)
+			return -EINVAL;
+		*v = i;
+		return 0;
+	}
+	if (kstrtouint(s, 10, v) || *v < rp_knobs[k].min || *v > rp_knobs[k].max)
+		return -EINVAL;
+	return 0;
 }
 
 static ssize_t rp_knob_write(struct file *filp, const char __user *ubuf, size_t cnt,
 			     loff_t *ppos)
 {
 	enum rp_knob k = (long)filp->private_data;
+	const char *name = rp_knobs[k].name;
+	unsigned int v;
 	char *buf, *s;
-	unsigned int v = 0;
-	int ret = 0;
+	int ret;
 
 	/* Unlike the list files, a knob needs a value (like tracing_on). */
 	if (!cnt) {
-		rp_log_err(rp_knobs[k].name, "", "empty write: a value is needed", 0);
+		rp_log_err(name, "", "empty write: a value is needed", 0);
 		return -EINVAL;
 	}
-	buf = rp_get_user(rp_knobs[k].name, ubuf, cnt);
+	buf = rp_get_user(name, ubuf, cnt);
 	if (IS_ERR_OR_NULL(buf))
 		return PTR_ERR_OR_ZERO(buf);
 	s = strim(buf);
 	relpoline_lock();
-	if (k == RPK_MODE) {
-		if (strcmp(s, "auto") && strcmp(s, "manual")) {
-			rp_log_err("mode", s, rp_knobs[k].range, 0);
-			ret = -EINVAL;
-		}
-	} else if (kstrtouint(s, 10, &v) || v < rp_knobs[k].min || v > rp_knobs[k].max) {
-		rp_log_err(rp_knobs[k].name, s, rp_knobs[k].range, 0);
-		ret = -EINVAL;
-	}
-	if (ret)
-		goto out;
-	switch (k) {
-	case RPK_ENABLE:
-		ret = rp_set_enabled(v);
+	ret = rp_knob_parse(k, s, &v);
+	if (ret) {
+		rp_log_err(name, s, rp_knobs[k].range, 0);
+	} else {
+		/* Only enable and profile patch text, and can fail. */
+		ret = rp_policy_set(k, v);
 		if (ret)
-			rp_log_sync_err("enable", s, ret);
-		break;
-	case RPK_MODE:
-		rp.manual = !strcmp(s, "manual");
-		break;
-	case RPK_MAX_TARGETS:
-		rp.max_targets = v;
-		break;
-	case RPK_INTERVAL:
-		rp.interval_ms = v;
-		if (rp.enabled)
-			mod_delayed_work(system_unbound_wq, &rp_work, msecs_to_jiffies(v));
-		break;
-	case RPK_MIN_SAMPLES:
-		rp.min_samples = v;
-		break;
-	case RPK_THRESHOLD:
-		rp.threshold_pct = v;
-		break;
-	case RPK_SAMPLE_PERIOD:
-		rp.sample_period = v;
-		relpoline_set_sample_period(v);
-		break;
-	case RPK_PROFILE:
-		if (rp.profile != v) {
-			rp.profile = v;
-			ret = rp_sync_all();
-			if (!ret && rp_any_busy())
-				ret = -EBUSY;
-			if (ret)
-				rp_log_sync_err("profile", s, ret);
-		}
-		break;
+			rp_log_sync_err(name, s, ret);
 	}
-out:
 	relpoline_unlock();
 	kfree(buf);
 	return ret ? ret : cnt;
@@ -699,12 +606,13 @@ static const struct file_operations rp_knob_fops = {
 
 static void rp_fill_filter(struct rp_text *t)
 {
-	unsigned int i;
+	const struct rp_filter_pat *pats;
+	unsigned int i, nr = rp_policy_filter(&pats);
 
-	if (!rp_nr_filter)
+	if (!nr)
 		rp_printf(t, "#### all sites enabled ####\n");
-	for (i = 0; i < rp_nr_filter; i++) {
-		struct rp_filter_pat *p = &rp_filter[i];
+	for (i = 0; i < nr; i++) {
+		const struct rp_filter_pat *p = &pats[i];
 
 		rp_printf(t, "%s%s", p->negate ? "!" : "", p->mod_only ? "" : p->glob);
 		if (p->mod[0])
@@ -755,8 +663,9 @@ static ssize_t rp_filter_write(struct file *filp, const char __user *ubuf, size_
 			       loff_t *ppos)
 {
 	bool append = !rp_replacing(filp, ppos);
+	const struct rp_filter_pat *old = NULL;
 	struct rp_filter_pat *pats, *n;
-	unsigned int nr = 0, max = 256, i;
+	unsigned int nr = 0, max = 256, old_nr;
 	struct rp_parse_err e;
 	char *buf, *p, *nl;
 	int ret = 0;
@@ -789,7 +698,8 @@ static ssize_t rp_filter_write(struct file *filp, const char __user *ubuf, size_
 			nr++;
 		ret = 0;
 	}
-	if (append && rp_nr_filter + nr > max) {
+	old_nr = append ? rp_policy_filter(&old) : 0;
+	if (old_nr + nr > max) {
 		rp_log_err("set_relpoline_filter", "", "too many patterns (256 max)", 0);
 		ret = -EINVAL;
 		goto out;
@@ -799,17 +709,9 @@ static ssize_t rp_filter_write(struct file *filp, const char __user *ubuf, size_
 		ret = -ENOMEM;
 		goto out;
 	}
-	i = 0;
-	if (append) {
-		memcpy(n, rp_filter, rp_nr_filter * sizeof(*n));
-		i = rp_nr_filter;
-	}
-	memcpy(n + i, pats, nr * sizeof(*n));
-	kvfree(rp_filter);
-	rp_filter = n;
-	rp_nr_filter = i + nr;
-	rp_filter_gen++;
-	ret = rp_sync_all();
+	memcpy(n, old, old_nr * sizeof(*n));
+	memcpy(n + old_nr, pats, nr * sizeof(*n));
+	ret = rp_policy_set_filter(n, old_nr + nr);
 	if (ret)
 		rp_log_sync_err("set_relpoline_filter", buf, ret);
 out:
@@ -839,12 +741,13 @@ static const struct file_operations rp_filter_fops = {
 
 static void rp_fill_weights(struct rp_text *t)
 {
+	const struct rp_weight_table *wt = rp_policy_weights();
 	struct cgroup *cg;
 	unsigned int i;
 
 	rp_printf(t, "# path weight samples\n");
-	for (i = 0; i < rp_nr_weights; i++) {
-		struct rp_weight *w = &rp_weights[i];
+	for (i = 0; i < wt->nr; i++) {
+		const struct rp_weight *w = &wt->ent[i];
 		bool gone;
 
 		cg = cgroup_get_from_id(w->id);
@@ -854,7 +757,7 @@ static void rp_fill_weights(struct rp_text *t)
 		rp_printf(t, "%s %u %llu%s\n", w->path, w->weight, w->samples,
 			  gone ? " (deleted)" : "");
 	}
-	rp_printf(t, "* %u %llu\n", rp_default_weight, rp_default_samples);
+	rp_printf(t, "* %u %llu\n", wt->dflt, wt->dflt_samples);
 }
 
 static int rp_weights_open(struct inode *inode, struct file *filp)
@@ -865,9 +768,11 @@ static int rp_weights_open(struct inode *inode, struct file *filp)
 static ssize_t rp_weights_write(struct file *filp, const char __user *ubuf, size_t cnt,
 				loff_t *ppos)
 {
+	const struct rp_weight_table *cur;
+	struct rp_weight_table *wt;
 	struct rp_weight_line *wl;
 	struct rp_weight *tab;
-	unsigned int nr, dflt, i, j;
+	unsigned int nr, i, j;
 	struct rp_parse_err e;
 	char *buf, *p, *nl;
 	int ret = 0;
@@ -876,20 +781,21 @@ static ssize_t rp_weights_write(struct file *filp, const char __user *ubuf, size
 	if (IS_ERR_OR_NULL(buf))
 		return PTR_ERR_OR_ZERO(buf);
 	wl = kmalloc(sizeof(*wl), GFP_KERNEL);
-	tab = kvmalloc_array(RP_MAX_WEIGHTS, sizeof(*tab), GFP_KERNEL);
-	if (!wl || !tab) {
+	wt = kvmalloc(sizeof(*wt), GFP_KERNEL);
+	if (!wl || !wt) {
 		ret = -ENOMEM;
 		goto free;
 	}
 	relpoline_lock();
 	/* Work on a copy: a failed write changes nothing. */
-	nr = 0;
-	dflt = 1;
-	if (!rp_replacing(filp, ppos)) {
-		memcpy(tab, rp_weights, sizeof(rp_weights));
-		nr = rp_nr_weights;
-		dflt = rp_default_weight;
+	cur = rp_policy_weights();
+	*wt = *cur;
+	if (rp_replacing(filp, ppos)) {
+		wt->nr = 0;
+		wt->dflt = 1;
 	}
+	tab = wt->ent;
+	nr = wt->nr;
 	for (p = buf; p < buf + cnt; p = nl + 1) {
 		struct cgroup *cg;
 
@@ -907,7 +813,7 @@ static ssize_t rp_weights_write(struct file *filp, const char __user *ubuf, size
 			continue;
 		}
 		if (wl->is_default) {
-			dflt = wl->weight;
+			wt->dflt = wl->weight;
 			continue;
 		}
 		for (i = 0; i < nr; i++)
@@ -945,14 +851,13 @@ static ssize_t rp_weights_write(struct file *filp, const char __user *ubuf, size
 		tab[i].weight = wl->weight;
 		cgroup_put(cg);
 	}
-	memcpy(rp_weights, tab, sizeof(rp_weights));
-	rp_nr_weights = nr;
-	rp_default_weight = dflt;
+	wt->nr = nr;
+	rp_policy_set_weights(wt);
 	*ppos += cnt;
 out:
 	relpoline_unlock();
 free:
-	kvfree(tab);
+	kvfree(wt);
 	kfree(wl);
 	kfree(buf);
 	return ret ? ret : cnt;
@@ -990,17 +895,6 @@ static __init int rp_init_tracefs(void)
 	trace_create_file("set_relpoline_filter", TRACE_MODE_WRITE, rp_dir, NULL,
 			  &rp_filter_fops);
 	trace_create_file("cgroup_weights", TRACE_MODE_WRITE, rp_dir, NULL, &rp_weights_fops);
-	register_stat_tracer(&rp_stat);
-	register_module_notifier(&rp_module_nb);
-
-	if (relpoline_boot_enable()) {
-		relpoline_lock();
-		rp.manual = false;
-		if (rp_set_enabled(true))
-			pr_warn("enabling at boot: some sites could not be patched\n");
-		relpoline_unlock();
-		pr_info("enabled at boot (relpoline=on), auto mode\n");
-	}
-	return 0;
+	return rp_policy_init();
 }
 late_initcall(rp_init_tracefs);

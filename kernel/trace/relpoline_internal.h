@@ -5,75 +5,53 @@
  *   relpoline_policy.c  what each site should be: the knobs, the filter,
  *                       the cgroup weights, learning, the policy round and
  *                       its worker, and the sync of sites to their state
- *   relpoline_ftrace.c  the tracefs interface
- *   relpoline_stat.c    trace_stat/relpoline
+ *   relpoline_ftrace.c  the tracefs interface (uses the policy)
+ *   relpoline_stat.c    trace_stat/relpoline (uses both)
  *
- * Locking: everything declared here (knobs, the policy state of every
- * site, the filter, the cgroup weight table) is protected by
- * relpoline_lock(), the arch mutex that also serialises patching. The
- * worker takes it for a whole round; tracefs writes take it for the whole
- * write, so a write is applied atomically with respect to retrains.
+ * Locking: the policy's state (the knobs, the policy state of every site,
+ * the filter, the cgroup weight table, the totals) and the tracefs side's
+ * error-message table are protected by relpoline_lock(), the arch mutex
+ * that also serialises patching and protects the arch's site table. Every
+ * function declared here must be called with relpoline_lock() held,
+ * except rp_policy_init() and the rp_text helpers (which lock nothing and
+ * need the lock only for what they print). The worker takes the lock for a
+ * whole round; tracefs writes take it for the whole write, so a write is
+ * applied atomically with respect to retrains.
  */
 #ifndef _KERNEL_TRACE_RELPOLINE_INTERNAL_H
 #define _KERNEL_TRACE_RELPOLINE_INTERNAL_H
 
+#include <linux/init.h>
 #include <linux/relpoline_parse.h>
 #include <linux/seq_file.h>
 #include <linux/types.h>
-#include <linux/workqueue.h>
 #include <asm/relpoline.h>
 
-/* Desired state of a managed site. */
+/* ---- relpoline_policy.c ---- */
+
+/* The state of a site, as the policy keeps it and as files show it. */
 enum rp_state {
 	RPS_OFF,		/* not managed: boot bytes */
 	RPS_LEARNING,		/* stub without targets, sampling */
 	RPS_PROMOTED,		/* stub with targets chosen by policy or command */
 	RPS_PINNED,		/* stub with targets the policy leaves alone */
 	RPS_BLOCKED,		/* never promoted: boot bytes */
+	RPS_BUSY,		/* shown only: someone else's bytes (a kprobe) */
+	RPS_NR_STATES,
 };
 
-extern const char * const rp_state_names[];
+extern const char * const rp_state_names[RPS_NR_STATES];
 
-/*
- * Targets tracked per site: more than can be promoted, so that a target
- * challenging the promoted ones has room (promoted scores are held).
- */
-#define RP_CANDS	8
-static_assert(RP_CANDS > RELPOLINE_MAX_TARGETS);
-
-/* Per-site policy state (site->policy), allocated on first use. */
-struct rp_pol {
-	u8			state;
-	u8			nr;
-	unsigned long		targets[RELPOLINE_MAX_TARGETS];
-	u8			nr_cand;
-	struct rp_cand		cand[RP_CANDS];
-	u64			total;		/* weighted, decayed */
-	/*
-	 * Raw samples since the policy last changed the site's targets (or
-	 * since reset/retrain), not decayed: the evidence min_samples asks
-	 * for. A site that is sampled slowly (a few samples per interval)
-	 * still gets there; the decayed scores decide what it gets.
-	 */
-	u64			seen;
-	unsigned long		sel_gen;	/* rp_filter_gen of @sel, 0: none */
-	bool			sel;		/* selected by the filter */
+/* The policy's knobs; enable and mode too (mode: 0 auto, 1 manual). */
+enum rp_knob {
+	RPK_ENABLE, RPK_MODE, RPK_MAX_TARGETS, RPK_INTERVAL, RPK_MIN_SAMPLES,
+	RPK_THRESHOLD, RPK_SAMPLE_PERIOD, RPK_PROFILE, RPK_NR_KNOBS,
 };
 
-/* Knobs, with their ranges. */
-struct rp_knobs {
-	bool		enabled;
-	bool		manual;
-	unsigned int	max_targets;
-	unsigned int	interval_ms;
-	unsigned int	min_samples;
-	unsigned int	threshold_pct;
-	unsigned int	sample_period;
-	bool		profile;
-};
+unsigned int rp_policy_get(enum rp_knob knob);
+int rp_policy_set(enum rp_knob knob, unsigned int val);
 
-extern struct rp_knobs rp;
-
+/* Totals since boot (samples and dropped: since the last reset). */
 struct rp_totals {
 	unsigned long	retrains;
 	u64		last_retrain_us;
@@ -81,46 +59,46 @@ struct rp_totals {
 	unsigned long	dropped;
 };
 
-extern struct rp_totals rp_totals;
+const struct rp_totals *rp_policy_totals(void);
 
-/* set_relpoline_filter patterns; none means every site. */
-extern struct rp_filter_pat *rp_filter;
-/* Bumped by every filter change: the verdicts cached in rp_pol expire. */
-extern unsigned long rp_filter_gen;
-extern unsigned int rp_nr_filter;
+/* set_relpoline_filter: the patterns, replaced whole. */
+unsigned int rp_policy_filter(const struct rp_filter_pat **pats);
+int rp_policy_set_filter(struct rp_filter_pat *pats, unsigned int nr);
 
 /* cgroup_weights: entries by cgroup id (stops matching when deleted). */
 #define RP_MAX_WEIGHTS	64
+
 struct rp_weight {
 	u64		id;
 	char		path[RP_CGROUP_PATH_MAX + 1];
 	unsigned int	weight;
-	u64		samples;
+	u64		samples;	/* attributed since reset */
 };
 
-extern struct rp_weight rp_weights[RP_MAX_WEIGHTS];
-extern unsigned int rp_nr_weights;
-extern unsigned int rp_default_weight;
-extern u64 rp_default_samples;
+struct rp_weight_table {
+	unsigned int		nr;
+	struct rp_weight	ent[RP_MAX_WEIGHTS];
+	unsigned int		dflt;		/* for cgroups without an entry */
+	u64			dflt_samples;	/* theirs, since reset */
+};
 
-extern struct delayed_work rp_work;
+const struct rp_weight_table *rp_policy_weights(void);
+void rp_policy_set_weights(const struct rp_weight_table *t);
 
-/* relpoline_policy.c */
-struct rp_pol *rp_pol_get(struct relpoline_site *site);
+/* Sites: their state, and commands on them */
 const char *rp_site_func(struct relpoline_site *site, char *name,
 			 unsigned long *off, unsigned long *size, const char **modname);
 bool rp_selected(struct relpoline_site *site);
-void rp_emit(struct relpoline_site *site, struct rp_pol *pol, unsigned int old_nr,
-	     const char *reason);
-int rp_sync_all(void);
-bool rp_any_busy(void);
-int rp_round(bool decide, struct relpoline_site *only, unsigned int *changed);
-int rp_set_enabled(bool on);
-int rp_clear_learned(struct relpoline_site *site, void *data);
-void rp_reset(void);
-extern struct notifier_block rp_module_nb;
+bool rp_site_managed(struct relpoline_site *site);
+enum rp_state rp_site_state(struct relpoline_site *site);
+int rp_policy_prepare(struct relpoline_site *site);
+void rp_policy_command(enum rp_cmd_op op, struct relpoline_site *site,
+		       const unsigned long *targets, unsigned int nr);
+int rp_policy_sync(void);
+int __init rp_policy_init(void);
 
-/* relpoline_ftrace.c */
+/* ---- relpoline_ftrace.c ---- */
+
 /* A text buffer built at open and read with simple_read_from_buffer(). */
 struct rp_text {
 	char	*buf;
@@ -132,8 +110,5 @@ struct rp_text {
 
 __printf(2, 3) void rp_printf(struct rp_text *t, const char *fmt, ...);
 void rp_print_site(struct rp_text *t, struct relpoline_site *s);
-
-/* relpoline_stat.c */
-extern struct tracer_stat rp_stat;
 
 #endif /* _KERNEL_TRACE_RELPOLINE_INTERNAL_H */

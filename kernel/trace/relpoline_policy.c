@@ -15,6 +15,7 @@
 
 #include <linux/cgroup.h>
 #include <linux/glob.h>
+#include <linux/init.h>
 #include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -24,12 +25,51 @@
 
 #include "relpoline_internal.h"
 
-const char * const rp_state_names[] = {
+const char * const rp_state_names[RPS_NR_STATES] = {
 	[RPS_OFF] = "off", [RPS_LEARNING] = "learning", [RPS_PROMOTED] = "promoted",
-	[RPS_PINNED] = "pinned", [RPS_BLOCKED] = "blocked",
+	[RPS_PINNED] = "pinned", [RPS_BLOCKED] = "blocked", [RPS_BUSY] = "busy",
 };
 
-struct rp_knobs rp = {
+/*
+ * Targets tracked per site: more than can be promoted, so that a target
+ * challenging the promoted ones has room (promoted scores are held).
+ */
+#define RP_CANDS	8
+static_assert(RP_CANDS > RELPOLINE_MAX_TARGETS);
+
+/*
+ * Per-site policy state (site->policy), allocated on first use and freed
+ * with the site's module; relpoline_lock() held for all of it.
+ */
+struct rp_pol {
+	u8			state;		/* enum rp_state, never RPS_BUSY */
+	u8			nr;
+	unsigned long		targets[RELPOLINE_MAX_TARGETS];
+	u8			nr_cand;
+	struct rp_cand		cand[RP_CANDS];
+	u64			total;		/* weighted, decayed */
+	/*
+	 * Raw samples since the policy last changed the site's targets (or
+	 * since reset/retrain), not decayed: the evidence min_samples asks
+	 * for. A site that is sampled slowly (a few samples per interval)
+	 * still gets there; the decayed scores decide what it gets.
+	 */
+	u64			seen;
+	unsigned long		sel_gen;	/* rp_filter_gen of @sel, 0: none */
+	bool			sel;		/* selected by the filter */
+};
+
+/* The knobs (relpoline_lock() held), with the ranges tracefs enforces. */
+static struct {
+	bool		enabled;
+	bool		manual;
+	unsigned int	max_targets;
+	unsigned int	interval_ms;
+	unsigned int	min_samples;
+	unsigned int	threshold_pct;
+	unsigned int	sample_period;
+	bool		profile;
+} rp = {
 	.max_targets = RP_POLICY_DEFAULT_MAX_TARGETS, .interval_ms = 1000,
 	.min_samples = RP_POLICY_DEFAULT_MIN_SAMPLES,
 	.threshold_pct = RP_POLICY_DEFAULT_THRESHOLD_PCT, .sample_period = 16,
@@ -38,23 +78,23 @@ struct rp_knobs rp = {
 static_assert(RP_POLICY_DEFAULT_MAX_TARGETS >= 1 &&
 	      RP_POLICY_DEFAULT_MAX_TARGETS <= RELPOLINE_MAX_TARGETS);
 
-struct rp_totals rp_totals;
+/* relpoline_lock() held for these too. */
+static struct rp_totals rp_totals;
 
-struct rp_filter_pat *rp_filter;
-unsigned long rp_filter_gen = 1;
-unsigned int rp_nr_filter;
+/* set_relpoline_filter patterns; none means every site. */
+static struct rp_filter_pat *rp_filter;
+/* Bumped by every filter change: the verdicts cached in rp_pol expire. */
+static unsigned long rp_filter_gen = 1;
+static unsigned int rp_nr_filter;
 
-struct rp_weight rp_weights[RP_MAX_WEIGHTS];
-unsigned int rp_nr_weights;
-unsigned int rp_default_weight = 1;
-u64 rp_default_samples;
+static struct rp_weight_table rp_wt = { .dflt = 1 };
 
 static void rp_work_fn(struct work_struct *work);
-DECLARE_DELAYED_WORK(rp_work, rp_work_fn);
+static DECLARE_DELAYED_WORK(rp_work, rp_work_fn);
 
 /* ---- sites and their sync ---- */
 
-struct rp_pol *rp_pol_get(struct relpoline_site *site)
+static struct rp_pol *rp_pol_get(struct relpoline_site *site)
 {
 	struct rp_pol *pol = site->policy;
 
@@ -65,6 +105,16 @@ struct rp_pol *rp_pol_get(struct relpoline_site *site)
 	return pol;
 }
 
+/**
+ * rp_site_func() - the function that contains a site
+ * @site: the site
+ * @name: room for KSYM_NAME_LEN characters, where the name goes
+ * @off: set to the offset of the site in the function
+ * @size: set to the size of the function
+ * @modname: set to the function's module name, NULL for vmlinux
+ *
+ * Return: @name, or NULL when kallsyms cannot name the function.
+ */
 const char *rp_site_func(struct relpoline_site *site, char *name,
 			 unsigned long *off, unsigned long *size, const char **modname)
 {
@@ -78,7 +128,14 @@ const char *rp_site_func(struct relpoline_site *site, char *name,
 
 static bool rp_filter_match(struct relpoline_site *site);
 
-/* Is @site selected by set_relpoline_filter? relpoline_lock() held. */
+/**
+ * rp_selected() - is @site selected by set_relpoline_filter?
+ * @site: the site
+ *
+ * Context: relpoline_lock() held.
+ * Return: true if the filter selects it (an empty filter selects every site
+ * that can be managed).
+ */
 bool rp_selected(struct relpoline_site *site)
 {
 	struct rp_pol *pol = site->policy;
@@ -163,8 +220,8 @@ static void rp_req_for(struct relpoline_site *site, struct rp_pol *pol, bool man
 	}
 }
 
-void rp_emit(struct relpoline_site *site, struct rp_pol *pol, unsigned int old_nr,
-	     const char *reason)
+static void rp_emit(struct relpoline_site *site, struct rp_pol *pol,
+		    unsigned int old_nr, const char *reason)
 {
 	if (pol->nr && (pol->state == RPS_PROMOTED || pol->state == RPS_PINNED))
 		trace_relpoline_promote(site->addr, pol->nr, pol->targets,
@@ -276,13 +333,17 @@ static int rp_sync_one(struct relpoline_site *site, void *data)
 	return rp_batch_add(b, &r);
 }
 
-/*
- * Bring every site's text in line with its policy state, in one batch.
+/**
+ * rp_policy_sync() - bring every site's text in line with its policy state
+ *
+ * One relpoline_apply() batch for all the sites that are out of line.
+ *
+ * Context: relpoline_lock() held.
  * Return: 0, -EBUSY when a site was found modified by someone else (it is
  * marked busy; sites already marked busy are left out and not reported),
  * or the errno of another failure.
  */
-int rp_sync_all(void)
+int rp_policy_sync(void)
 {
 	struct rp_batch b = {};
 	int ret;
@@ -295,7 +356,7 @@ int rp_sync_all(void)
 }
 
 /* Is any site left busy? For writes that concern every site. */
-bool rp_any_busy(void)
+static bool rp_any_busy(void)
 {
 	struct relpoline_stats st;
 
@@ -320,7 +381,7 @@ struct rp_round {
 static int rp_weight_of(struct rp_round *rd, u64 id, int *entry)
 {
 	struct cgroup *cg, *pos;
-	unsigned int i, w = rp_default_weight;
+	unsigned int i, w = rp_wt.dflt;
 	int e = -1, j;
 
 	for (i = 0; i < rd->nr_cache; i++) {
@@ -329,14 +390,14 @@ static int rp_weight_of(struct rp_round *rd, u64 id, int *entry)
 			return rd->cache[i].weight;
 		}
 	}
-	if (rp_nr_weights && id) {
+	if (rp_wt.nr && id) {
 		cg = cgroup_get_from_id(id);
 		if (!IS_ERR(cg)) {
 			for (pos = cg; pos && e < 0; pos = cgroup_parent(pos)) {
-				for (j = 0; j < rp_nr_weights; j++) {
-					if (rp_weights[j].id == cgroup_id(pos)) {
+				for (j = 0; j < rp_wt.nr; j++) {
+					if (rp_wt.ent[j].id == cgroup_id(pos)) {
 						e = j;
-						w = rp_weights[j].weight;
+						w = rp_wt.ent[j].weight;
 						break;
 					}
 				}
@@ -364,9 +425,9 @@ static void rp_take_sample(const struct relpoline_sample *s, void *data)
 	pol = site->policy;
 	w = rp_weight_of(rd, s->cgroup_id, &entry);
 	if (entry >= 0)
-		rp_weights[entry].samples += s->count;
+		rp_wt.ent[entry].samples += s->count;
 	else
-		rp_default_samples += s->count;
+		rp_wt.dflt_samples += s->count;
 	pol->seen += s->count;
 	if (!w)
 		return;
@@ -492,7 +553,7 @@ static int rp_decay_one(struct relpoline_site *site, void *data)
  * One policy round (relpoline_lock() held): drain samples, decide (auto
  * mode, or an explicit retrain), apply as one batch, decay.
  */
-int rp_round(bool decide, struct relpoline_site *only, unsigned int *changed)
+static int rp_round(bool decide, struct relpoline_site *only, unsigned int *changed)
 {
 	struct relpoline_stats s0, s1;
 	struct rp_decide d = { .only = only };
@@ -540,7 +601,7 @@ static void rp_work_fn(struct work_struct *work)
  * left busy by the last attempt (e.g. "echo 0 > enable" once a kprobe that
  * kept a site's stub is gone).
  */
-int rp_set_enabled(bool on)
+static int rp_set_enabled(bool on)
 {
 	bool was = rp.enabled;
 	int ret;
@@ -549,7 +610,7 @@ int rp_set_enabled(bool on)
 	if (on) {
 		if (!was)
 			relpoline_set_sample_period(rp.sample_period);
-		ret = rp_sync_all();
+		ret = rp_policy_sync();
 		/* The first round comes one interval_ms after the enable. */
 		if (!was)
 			mod_delayed_work(system_unbound_wq, &rp_work,
@@ -567,7 +628,7 @@ int rp_set_enabled(bool on)
 	return ret ? ret : rp_any_busy() ? -EBUSY : 0;
 }
 
-int rp_clear_learned(struct relpoline_site *site, void *data)
+static int rp_clear_learned(struct relpoline_site *site, void *data)
 {
 	struct rp_pol *pol = site->policy;
 
@@ -579,7 +640,7 @@ int rp_clear_learned(struct relpoline_site *site, void *data)
 	return 0;
 }
 
-void rp_reset(void)
+static void rp_reset(void)
 {
 	struct rp_round rd = {};
 	unsigned int i;
@@ -587,9 +648,9 @@ void rp_reset(void)
 	relpoline_drain_samples(rp_take_sample, &rd);
 	relpoline_walk_sites(rp_clear_learned, NULL);
 	relpoline_reset_counts();
-	for (i = 0; i < rp_nr_weights; i++)
-		rp_weights[i].samples = 0;
-	rp_default_samples = 0;
+	for (i = 0; i < rp_wt.nr; i++)
+		rp_wt.ent[i].samples = 0;
+	rp_wt.dflt_samples = 0;
 	rp_totals.samples = 0;
 	rp_totals.dropped = 0;
 }
@@ -631,12 +692,276 @@ static int rp_module_notify(struct notifier_block *nb, unsigned long state, void
 	if (state == MODULE_STATE_GOING)
 		relpoline_walk_sites(rp_mod_one, data);
 	else if (state == MODULE_STATE_LIVE && rp.enabled)
-		rp_sync_all();
+		rp_policy_sync();
 	relpoline_unlock();
 	return NOTIFY_OK;
 }
 
 /* Runs before the arch notifier (priority -1), which frees the sites. */
-struct notifier_block rp_module_nb = {
+static struct notifier_block rp_module_nb = {
 	.notifier_call = rp_module_notify,
 };
+
+/* ---- what the tracefs side uses ---- */
+
+static int rp_set_profile(bool on)
+{
+	int ret;
+
+	if (rp.profile == on)
+		return 0;
+	rp.profile = on;
+	ret = rp_policy_sync();
+	return ret ? ret : rp_any_busy() ? -EBUSY : 0;
+}
+
+/**
+ * rp_policy_set() - set a knob
+ * @knob: the knob
+ * @val: its new value, in the range the caller checked (mode: 0 auto, 1 manual)
+ *
+ * Context: relpoline_lock() held.
+ * Return: 0, or for enable and profile (which resync every site) the errno
+ * of the sync, -EBUSY when a site is left busy; the value is set anyway.
+ */
+int rp_policy_set(enum rp_knob knob, unsigned int val)
+{
+	switch (knob) {
+	case RPK_ENABLE:
+		return rp_set_enabled(val);
+	case RPK_MODE:
+		rp.manual = val;
+		break;
+	case RPK_MAX_TARGETS:
+		rp.max_targets = val;
+		break;
+	case RPK_INTERVAL:
+		rp.interval_ms = val;
+		if (rp.enabled)
+			mod_delayed_work(system_unbound_wq, &rp_work, msecs_to_jiffies(val));
+		break;
+	case RPK_MIN_SAMPLES:
+		rp.min_samples = val;
+		break;
+	case RPK_THRESHOLD:
+		rp.threshold_pct = val;
+		break;
+	case RPK_SAMPLE_PERIOD:
+		rp.sample_period = val;
+		relpoline_set_sample_period(val);
+		break;
+	case RPK_PROFILE:
+		return rp_set_profile(val);
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * rp_policy_get() - the value of a knob
+ * @knob: the knob
+ *
+ * Context: relpoline_lock() held.
+ * Return: its value (mode: 0 auto, 1 manual).
+ */
+unsigned int rp_policy_get(enum rp_knob knob)
+{
+	switch (knob) {
+	case RPK_ENABLE: return rp.enabled;
+	case RPK_MODE: return rp.manual;
+	case RPK_MAX_TARGETS: return rp.max_targets;
+	case RPK_INTERVAL: return rp.interval_ms;
+	case RPK_MIN_SAMPLES: return rp.min_samples;
+	case RPK_THRESHOLD: return rp.threshold_pct;
+	case RPK_SAMPLE_PERIOD: return rp.sample_period;
+	case RPK_PROFILE: return rp.profile;
+	default: return 0;
+	}
+}
+
+/**
+ * rp_policy_totals() - the policy's running totals
+ *
+ * Context: relpoline_lock() held while the result is read.
+ * Return: the totals.
+ */
+const struct rp_totals *rp_policy_totals(void)
+{
+	return &rp_totals;
+}
+
+/**
+ * rp_policy_filter() - the set_relpoline_filter patterns
+ * @pats: set to the patterns, valid until the lock is dropped
+ *
+ * Context: relpoline_lock() held.
+ * Return: their number (0: every site is selected).
+ */
+unsigned int rp_policy_filter(const struct rp_filter_pat **pats)
+{
+	*pats = rp_filter;
+	return rp_nr_filter;
+}
+
+/**
+ * rp_policy_set_filter() - replace the filter and sync every site
+ * @pats: the new patterns, from kvmalloc(): the policy owns them now
+ * @nr: their number
+ *
+ * Context: relpoline_lock() held.
+ * Return: the errno of the sync (see rp_policy_sync()).
+ */
+int rp_policy_set_filter(struct rp_filter_pat *pats, unsigned int nr)
+{
+	kvfree(rp_filter);
+	rp_filter = pats;
+	rp_nr_filter = nr;
+	rp_filter_gen++;
+	return rp_policy_sync();
+}
+
+/**
+ * rp_policy_weights() - the cgroup weight table
+ *
+ * Context: relpoline_lock() held while the table is read.
+ * Return: the table.
+ */
+const struct rp_weight_table *rp_policy_weights(void)
+{
+	return &rp_wt;
+}
+
+/**
+ * rp_policy_set_weights() - replace the cgroup weight table
+ * @t: the new table, copied; its entries name existing cgroups
+ *
+ * Context: relpoline_lock() held.
+ */
+void rp_policy_set_weights(const struct rp_weight_table *t)
+{
+	rp_wt = *t;
+}
+
+/**
+ * rp_site_managed() - does relpoline manage @site now?
+ * @site: the site
+ *
+ * Context: relpoline_lock() held.
+ * Return: true if relpoline is enabled, the site has policy state and the
+ * filter selects it.
+ */
+bool rp_site_managed(struct relpoline_site *site)
+{
+	return site->policy && rp.enabled && rp_selected(site);
+}
+
+/**
+ * rp_site_state() - the state the tracefs files show for @site
+ * @site: the site
+ *
+ * Context: relpoline_lock() held.
+ * Return: RPS_BUSY for a busy site; the policy state of a managed site;
+ * otherwise RPS_BLOCKED for a blocked site (blocks hold while disabled or
+ * filtered out) and RPS_OFF.
+ */
+enum rp_state rp_site_state(struct relpoline_site *site)
+{
+	struct rp_pol *pol = site->policy;
+
+	if (site->busy)
+		return RPS_BUSY;
+	if (!rp.enabled || !pol || !rp_selected(site))
+		return pol && pol->state == RPS_BLOCKED ? RPS_BLOCKED : RPS_OFF;
+	return pol->state;
+}
+
+/**
+ * rp_policy_prepare() - get @site ready for rp_policy_command()
+ * @site: the site a command names
+ *
+ * Allocates its policy state, so that applying a validated command cannot
+ * fail.
+ *
+ * Context: relpoline_lock() held.
+ * Return: 0 or -ENOMEM.
+ */
+int rp_policy_prepare(struct relpoline_site *site)
+{
+	return rp_pol_get(site) ? 0 : -ENOMEM;
+}
+
+/**
+ * rp_policy_command() - apply a validated control command to the policy
+ * @op: the command
+ * @site: its site, passed to rp_policy_prepare() (NULL: reset, retrain)
+ * @targets: the targets of promote and pin: function entries
+ * @nr: their number, 1..RELPOLINE_MAX_TARGETS
+ *
+ * Changes the policy state only, except for retrain, whose round applies
+ * its own batch; rp_policy_sync() then brings the text in line (and
+ * reports what a retrain's batch could not do: those sites are still out
+ * of line).
+ *
+ * Context: relpoline_lock() held.
+ */
+void rp_policy_command(enum rp_cmd_op op, struct relpoline_site *site,
+		       const unsigned long *targets, unsigned int nr)
+{
+	struct rp_pol *pol = site ? site->policy : NULL;
+	unsigned int old_nr = pol && (pol->state == RPS_PROMOTED || pol->state == RPS_PINNED) ?
+			      pol->nr : 0;
+
+	switch (op) {
+	case RP_CMD_RESET:
+		rp_reset();
+		break;
+	case RP_CMD_RETRAIN:
+		if (site)
+			rp_clear_learned(site, NULL);
+		rp_round(true, site, NULL);
+		break;
+	case RP_CMD_PROMOTE:
+	case RP_CMD_PIN:
+		if (WARN_ON_ONCE(!nr || nr > RELPOLINE_MAX_TARGETS))
+			break;
+		pol->state = op == RP_CMD_PIN ? RPS_PINNED : RPS_PROMOTED;
+		pol->nr = nr;
+		memcpy(pol->targets, targets, nr * sizeof(*targets));
+		rp_emit(site, pol, old_nr, "command");
+		break;
+	case RP_CMD_DEMOTE:
+	case RP_CMD_UNBLOCK:
+		pol->state = RPS_LEARNING;
+		pol->nr = 0;
+		rp_emit(site, pol, old_nr, "command");
+		break;
+	case RP_CMD_BLOCK:
+		pol->state = RPS_BLOCKED;
+		pol->nr = 0;
+		rp_emit(site, pol, old_nr, "blocked");
+		break;
+	}
+}
+
+/**
+ * rp_policy_init() - start the policy
+ *
+ * Follows modules, and enables relpoline in auto mode when the command line
+ * asks for it (relpoline=on).
+ *
+ * Return: 0.
+ */
+int __init rp_policy_init(void)
+{
+	register_module_notifier(&rp_module_nb);
+	if (relpoline_boot_enable()) {
+		relpoline_lock();
+		rp.manual = false;
+		if (rp_set_enabled(true))
+			pr_warn("enabling at boot: some sites could not be patched\n");
+		relpoline_unlock();
+		pr_info("enabled at boot (relpoline=on), auto mode\n");
+	}
+	return 0;
+}

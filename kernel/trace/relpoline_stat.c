@@ -5,6 +5,7 @@
  *
  * Locking: see relpoline_internal.h.
  */
+#include <linux/init.h>
 #include <linux/math64.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -107,24 +108,18 @@ static void rp_stat_release(void *p)
 }
 
 struct rp_count {
-	unsigned int	state[RPS_BLOCKED + 2];
+	unsigned int	state[RPS_NR_STATES];
 	u64		hits, misses;
 };
 
 static int rp_count_one(struct relpoline_site *s, void *data)
 {
 	struct rp_count *c = data;
-	struct rp_pol *pol = s->policy;
 	u64 h, m;
 
 	if (s->refused)
 		return 0;
-	if (s->busy)
-		c->state[RPS_BLOCKED + 1]++;
-	else if (!rp.enabled || !pol || !rp_selected(s))
-		c->state[pol && pol->state == RPS_BLOCKED ? RPS_BLOCKED : RPS_OFF]++;
-	else
-		c->state[pol->state]++;
+	c->state[rp_site_state(s)]++;
 	relpoline_site_counts(s, &h, &m);
 	c->hits += h;
 	c->misses += m;
@@ -133,6 +128,7 @@ static int rp_count_one(struct relpoline_site *s, void *data)
 
 static int rp_stat_headers(struct seq_file *m)
 {
+	const struct rp_totals *tot;
 	struct relpoline_stats st;
 	struct rp_count c = {};
 	unsigned int i;
@@ -140,21 +136,22 @@ static int rp_stat_headers(struct seq_file *m)
 	relpoline_lock();
 	relpoline_get_stats_locked(&st);
 	relpoline_walk_sites(rp_count_one, &c);
+	tot = rp_policy_totals();
+	/* off=N learning=N promoted=N pinned=N blocked=N busy=N */
 	seq_puts(m, "# totals:");
-	for (i = RPS_OFF; i <= RPS_BLOCKED; i++)
+	for (i = 0; i < RPS_NR_STATES; i++)
 		seq_printf(m, " %s=%u", rp_state_names[i], c.state[i]);
-	seq_printf(m, " busy=%u refused=%u sites=%u\n", c.state[RPS_BLOCKED + 1], st.refused,
-		   st.sites);
+	seq_printf(m, " refused=%u sites=%u\n", st.refused, st.sites);
 	seq_printf(m, "# hits=%llu misses=%llu retrains=%lu last_retrain_us=%llu batches=%lu ipi_rounds=%lu patched=%lu stub_bytes=%lu stub_pool_bytes=%lu samples=%lu dropped=%lu\n",
-		   c.hits, c.misses, rp_totals.retrains, rp_totals.last_retrain_us,
+		   c.hits, c.misses, tot->retrains, tot->last_retrain_us,
 		   st.batches, st.ipi_rounds, st.patched, st.stub_bytes, st.stub_pool_bytes,
-		   rp_totals.samples, rp_totals.dropped);
+		   tot->samples, tot->dropped);
 	relpoline_unlock();
 	seq_puts(m, "#         hits       misses    hit%  id site module form reg\n");
 	return 0;
 }
 
-struct tracer_stat rp_stat = {
+static struct tracer_stat rp_stat = {
 	.name = "relpoline",
 	.stat_start = rp_stat_start,
 	.stat_next = rp_stat_next,
@@ -163,3 +160,11 @@ struct tracer_stat rp_stat = {
 	.stat_release = rp_stat_release,
 	.stat_headers = rp_stat_headers,
 };
+
+static __init int rp_stat_init(void)
+{
+	if (relpoline_unavailable())
+		return 0;
+	return register_stat_tracer(&rp_stat);
+}
+late_initcall(rp_stat_init);
