@@ -743,6 +743,110 @@ static int rp_worst(const struct rp_cand *v, const bool *only, unsigned int n)
 	return w;
 }
 
+/* What rp_policy_decide() works on: its inputs and the targets chosen so far */
+struct rp_decision {
+	const struct rp_cand	*cand;
+	unsigned int		nr_cand;
+	u64			site_total;
+	const u64		*cur;
+	unsigned int		nr_cur;
+	unsigned int		max, thr;	/* the clamped knobs */
+	struct rp_cand		sel[RELPOLINE_MAX_TARGETS];
+	bool			is_cur[RELPOLINE_MAX_TARGETS];	/* sel[i] is current */
+	unsigned int		nr;
+};
+
+/* The current targets that stay (hysteresis: half the threshold), best @max */
+static void rp_keep_current(struct rp_decision *d)
+{
+	struct rp_cand tmp;
+	unsigned int i;
+	int w;
+
+	for (i = 0; i < d->nr_cur; i++) {
+		tmp.target = d->cur[i];
+		tmp.score = rp_score_of(d->cand, d->nr_cand, d->cur[i]);
+		if (!tmp.score || rp_cand_in(d->sel, d->nr, d->cur[i]) ||
+		    !rp_mul_ge(tmp.score, 200, d->site_total, d->thr))
+			continue;
+		d->is_cur[d->nr] = true;
+		d->sel[d->nr++] = tmp;
+	}
+	while (d->nr > d->max) {
+		w = rp_worst(d->sel, NULL, d->nr);
+		d->sel[w] = d->sel[--d->nr];
+	}
+}
+
+/* The best new qualifying target worse than @prev (NULL: the best), or NULL */
+static const struct rp_cand *rp_next_new(const struct rp_decision *d,
+					 const struct rp_cand *prev)
+{
+	const struct rp_cand *c, *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < d->nr_cand; i++) {
+		c = &d->cand[i];
+		if (!c->score || rp_in(d->cur, d->nr_cur, c->target) ||
+		    (prev && !rp_better(prev, c)) ||
+		    !rp_mul_ge(c->score, 100, d->site_total, d->thr))
+			continue;
+		if (!best || rp_better(c, best))
+			best = c;
+	}
+	return best;
+}
+
+/*
+ * New qualifying targets, best first, into the free slots; when none is
+ * free, one displaces the weakest current target if 1.25x better.
+ */
+static void rp_add_new(struct rp_decision *d)
+{
+	const struct rp_cand *best = NULL;
+	int w;
+
+	while ((best = rp_next_new(d, best))) {
+		if (rp_cand_in(d->sel, d->nr, best->target))
+			continue;	/* a duplicate entry in @cand */
+		if (d->nr < d->max) {
+			d->is_cur[d->nr] = false;
+			d->sel[d->nr++] = *best;
+			continue;
+		}
+		w = rp_worst(d->sel, d->is_cur, d->nr);
+		if (w < 0 || !rp_mul_ge(best->score, 4, d->sel[w].score, 5))
+			break;
+		d->is_cur[w] = false;
+		d->sel[w] = *best;
+	}
+}
+
+/* Are the chosen targets the current ones? */
+static bool rp_same_set(const struct rp_decision *d)
+{
+	bool same = d->nr == d->nr_cur;
+	unsigned int i;
+
+	for (i = 0; same && i < d->nr; i++)
+		same = rp_in(d->cur, d->nr_cur, d->sel[i].target);
+	return same;
+}
+
+/* Insertion sort, best first */
+static void rp_sort_best_first(struct rp_cand *sel, unsigned int nr)
+{
+	struct rp_cand tmp;
+	unsigned int i, j;
+
+	for (i = 1; i < nr; i++) {
+		tmp = sel[i];
+		for (j = i; j > 0 && rp_better(&tmp, &sel[j - 1]); j--)
+			sel[j] = sel[j - 1];
+		sel[j] = tmp;
+	}
+}
+
 /**
  * rp_policy_decide() - choose the targets to promote at a call site
  * @cand: the targets observed at the site and their scores
@@ -784,12 +888,10 @@ unsigned int rp_policy_decide(const struct rp_cand *cand, unsigned int nr_cand,
 			      const u64 *cur, unsigned int nr_cur,
 			      const struct rp_policy *p, u64 *out)
 {
-	struct rp_cand sel[RELPOLINE_MAX_TARGETS], tmp;
-	bool is_cur[RELPOLINE_MAX_TARGETS];
-	const struct rp_cand *c, *best, *prev = NULL;
-	unsigned int max, thr, nr = 0, i, j;
-	bool same;
-	int w;
+	struct rp_decision d = {
+		.cand = cand, .nr_cand = nr_cand, .site_total = site_total, .cur = cur,
+	};
+	unsigned int max, thr, i;
 
 	if (nr_cur > RELPOLINE_MAX_TARGETS)
 		nr_cur = RELPOLINE_MAX_TARGETS;
@@ -810,70 +912,21 @@ unsigned int rp_policy_decide(const struct rp_cand *cand, unsigned int nr_cand,
 		thr = 1;
 	if (thr > 100)
 		thr = 100;
+	d.nr_cur = nr_cur;
+	d.max = max;
+	d.thr = thr;
 
-	/* The current targets that stay (hysteresis: half the threshold) */
-	for (i = 0; i < nr_cur; i++) {
-		tmp.target = cur[i];
-		tmp.score = rp_score_of(cand, nr_cand, cur[i]);
-		if (!tmp.score || rp_cand_in(sel, nr, cur[i]) ||
-		    !rp_mul_ge(tmp.score, 200, site_total, thr))
-			continue;
-		is_cur[nr] = true;
-		sel[nr++] = tmp;
-	}
-	while (nr > max) {
-		w = rp_worst(sel, NULL, nr);
-		sel[w] = sel[--nr];
-	}
-
-	/* New qualifying targets, best first */
-	for (;;) {
-		best = NULL;
-		for (i = 0; i < nr_cand; i++) {
-			c = &cand[i];
-			if (!c->score || rp_in(cur, nr_cur, c->target) ||
-			    (prev && !rp_better(prev, c)) ||
-			    !rp_mul_ge(c->score, 100, site_total, thr))
-				continue;
-			if (!best || rp_better(c, best))
-				best = c;
-		}
-		if (!best)
-			break;
-		prev = best;
-		if (rp_cand_in(sel, nr, best->target))
-			continue;	/* a duplicate entry in @cand */
-		if (nr < max) {
-			is_cur[nr] = false;
-			sel[nr++] = *best;
-			continue;
-		}
-		/* Full: displace the weakest current target if 1.25x better */
-		w = rp_worst(sel, is_cur, nr);
-		if (w < 0 || !rp_mul_ge(best->score, 4, sel[w].score, 5))
-			break;
-		is_cur[w] = false;
-		sel[w] = *best;
-	}
-
-	same = nr == nr_cur;
-	for (i = 0; same && i < nr; i++)
-		same = rp_in(cur, nr_cur, sel[i].target);
-	if (same) {
+	rp_keep_current(&d);
+	rp_add_new(&d);
+	if (rp_same_set(&d)) {
 		for (i = 0; i < nr_cur; i++)
 			out[i] = cur[i];
 		return nr_cur;
 	}
-	/* Insertion sort, best first */
-	for (i = 1; i < nr; i++) {
-		tmp = sel[i];
-		for (j = i; j > 0 && rp_better(&tmp, &sel[j - 1]); j--)
-			sel[j] = sel[j - 1];
-		sel[j] = tmp;
-	}
-	for (i = 0; i < nr; i++)
-		out[i] = sel[i].target;
-	return nr;
+	rp_sort_best_first(d.sel, d.nr);
+	for (i = 0; i < d.nr; i++)
+		out[i] = d.sel[i].target;
+	return d.nr;
 }
 EXPORT_SYMBOL_IF_KUNIT(rp_policy_decide);
 

@@ -56,15 +56,15 @@ s/if (!site_total)/if (0)/
 s/if (max < 1)/if (0)/
 s/if (thr < 1)/if (0)/
 s/if (thr > 100)/if (0)/
-s/!rp_mul_ge(tmp.score, 200, site_total, thr))/!rp_mul_ge(tmp.score, 100, site_total, thr))/
-s/!rp_mul_ge(c->score, 100, site_total, thr))/!rp_mul_ge(c->score, 101, site_total, thr))/
-s/if (w < 0 || !rp_mul_ge(best->score, 4, sel\[w\].score, 5))/if (w < 0)/
-s/if (w < 0 || !rp_mul_ge(best->score, 4, sel\[w\].score, 5))/if (w < 0 || !rp_mul_ge(best->score, 5, sel[w].score, 6))/
+s/!rp_mul_ge(tmp.score, 200, d->site_total, d->thr))/!rp_mul_ge(tmp.score, 100, d->site_total, d->thr))/
+s/!rp_mul_ge(c->score, 100, d->site_total, d->thr))/!rp_mul_ge(c->score, 101, d->site_total, d->thr))/
+s/if (w < 0 || !rp_mul_ge(best->score, 4, d->sel\[w\].score, 5))/if (w < 0)/
+s/if (w < 0 || !rp_mul_ge(best->score, 4, d->sel\[w\].score, 5))/if (w < 0 || !rp_mul_ge(best->score, 5, d->sel[w].score, 6))/
 s/return a->score > b->score ||/return a->score < b->score ||/
 s/(a->score == b->score \&\& a->target < b->target)/(a->score == b->score \&\& a->target > b->target)/
-s/same = nr == nr_cur;/same = false;/
-s/while (nr > max) {/while (0) {/
-s/if (rp_cand_in(sel, nr, best->target))/if (0)/
+s/bool same = d->nr == d->nr_cur;/bool same = false;/
+s/while (d->nr > d->max) {/while (0) {/
+s/if (rp_cand_in(d->sel, d->nr, best->target))/if (0)/
 s/\*hi = (h >> 32) + (\*lo < l);/*hi = (h >> 32);/
 s/return ahi > bhi || (ahi == bhi \&\& alo >= blo);/return alo >= blo;/
 s/\*score >>= 1;/*score >>= 2;/
