@@ -79,7 +79,8 @@ static void rp_log_sync_err(const char *file, const char *cmd, int err)
 
 /* ---- tracefs: generic helpers ---- */
 
-#define RP_MAX_WRITE	(64 * 1024)
+#define RP_MAX_WRITE_KIB	64
+#define RP_MAX_WRITE		(RP_MAX_WRITE_KIB * 1024)
 
 /*
  * Copy a write from user space, NUL-terminated. An empty write changes
@@ -90,10 +91,40 @@ static char *rp_get_user(const char *file, const char __user *ubuf, size_t cnt)
 	if (!cnt)
 		return NULL;
 	if (cnt > RP_MAX_WRITE) {
-		rp_log_err(file, "", "write too long (64 KiB max)", 0);
+		rp_log_err(file, "", "write too long (" __stringify(RP_MAX_WRITE_KIB) " KiB max)",
+			   0);
 		return ERR_PTR(-EINVAL);
 	}
 	return memdup_user_nul(ubuf, cnt);
+}
+
+/*
+ * Call @fn for each line of the @cnt bytes at @buf, a write from
+ * rp_get_user(), with its length: lines end at '\n' or at the end of the
+ * write, and are NUL-terminated in place for error_log (the length says
+ * where the line ends: a NUL inside is the parsers' "bad character").
+ * Stops at the first error @fn returns.
+ *
+ * tracing's trace_parse_run_command() splits a write into lines too, but
+ * runs each line as it goes, 4 KiB at a time: relpoline checks every line
+ * of a write before it changes anything.
+ */
+static int rp_walk_lines(char *buf, size_t cnt,
+			 int (*fn)(char *line, unsigned int len, void *data), void *data)
+{
+	char *p, *nl;
+	int ret;
+
+	for (p = buf; p < buf + cnt; p = nl + 1) {
+		nl = memchr(p, '\n', buf + cnt - p);
+		if (!nl)
+			nl = buf + cnt;
+		*nl = '\0';
+		ret = fn(p, nl - p, data);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 static int rp_open_check(struct inode *inode, struct file *filp)
@@ -354,12 +385,20 @@ static int rp_resolve_target(struct rp_target_ref *ref, unsigned long *out, cons
 	return 0;
 }
 
+/* One command of a control write: parsed, then resolved by rp_check_cmd() */
 struct rp_line {
 	struct rp_cmd		cmd;
 	struct relpoline_site	*site;
 	unsigned long		targets[RELPOLINE_MAX_TARGETS];
 	const char		*text;
-	unsigned int		len;
+};
+
+/* The commands of a control write */
+#define RP_MAX_CMDS	128
+
+struct rp_cmds {
+	struct rp_line	*lines;		/* RP_MAX_CMDS of them */
+	unsigned int	nr;
 };
 
 /* Validate one parsed command against the current state. */
@@ -422,78 +461,98 @@ static int rp_check_cmd(struct rp_line *l, const char **msg, unsigned int *pos)
 	return 0;
 }
 
+/* Parse one line of a control write into the next command, if it holds one. */
+static int rp_control_parse(char *text, unsigned int len, void *data)
+{
+	struct rp_cmds *c = data;
+	struct rp_line *l = &c->lines[c->nr];
+	struct rp_parse_err e;
+	int ret;
+
+	if (c->nr == RP_MAX_CMDS) {
+		rp_log_err("control", "",
+			   "too many commands in one write (" __stringify(RP_MAX_CMDS) " max)", 0);
+		return -EINVAL;
+	}
+	ret = rp_parse_cmd(text, len, &l->cmd, &e);
+	if (ret < 0) {
+		rp_log_err("control", text, e.msg, e.pos);
+		return ret;
+	}
+	if (ret == 0) {
+		l->text = text;
+		c->nr++;
+	}
+	return 0;
+}
+
+/* Check every command against the current state; nothing changes. */
+static int rp_control_check(struct rp_cmds *c)
+{
+	unsigned int i, pos;
+	const char *msg;
+	int ret;
+
+	for (i = 0; i < c->nr; i++) {
+		ret = rp_check_cmd(&c->lines[i], &msg, &pos);
+		if (ret) {
+			rp_log_err("control", c->lines[i].text, msg, pos);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Apply every command to the policy, then the text they ask for as one batch. */
+static int rp_control_apply(struct rp_cmds *c)
+{
+	struct rp_line *l;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < c->nr; i++) {
+		l = &c->lines[i];
+		rp_policy_command(l->cmd.op, l->site, l->targets, l->cmd.nr_targets);
+	}
+	ret = rp_policy_sync();
+	/* A command on a busy site is kept for later, and reported. */
+	for (i = 0; i < c->nr; i++)
+		if (c->lines[i].site && c->lines[i].site->busy)
+			break;
+	if (i < c->nr && (!ret || ret == -EBUSY)) {
+		ret = -EBUSY;
+		rp_log_err("control", c->lines[i].text,
+			   "site is modified by someone else (kprobe?)", c->lines[i].cmd.site.pos);
+	} else if (ret) {
+		rp_log_sync_err("control", c->nr ? c->lines[0].text : "", ret);
+	}
+	return ret;
+}
+
+/* A bad line rejects the whole write: parse all, check all, then apply. */
 static ssize_t rp_control_write(struct file *filp, const char __user *ubuf, size_t cnt,
 				loff_t *ppos)
 {
-	struct rp_line *lines = NULL;
-	unsigned int nr = 0, i, pos;
-	char *buf, *p, *nl;
-	struct rp_parse_err e;
-	const char *msg = NULL;
-	int ret = 0;
+	struct rp_cmds c = {};
+	char *buf;
+	int ret;
 
 	buf = rp_get_user("control", ubuf, cnt);
 	if (IS_ERR_OR_NULL(buf))
 		return PTR_ERR_OR_ZERO(buf);
-	lines = kvcalloc(128, sizeof(*lines), GFP_KERNEL);
-	if (!lines) {
+	c.lines = kvcalloc(RP_MAX_CMDS, sizeof(*c.lines), GFP_KERNEL);
+	if (!c.lines) {
 		kfree(buf);
 		return -ENOMEM;
 	}
 	relpoline_lock();
-	/* Parse every line first: a bad line rejects the whole write. */
-	for (p = buf; p < buf + cnt; p = nl + 1) {
-		unsigned int len;
-
-		nl = memchr(p, '\n', buf + cnt - p);
-		if (!nl)
-			nl = buf + cnt;
-		len = nl - p;
-		if (nr == 128) {
-			rp_log_err("control", "", "too many commands in one write (128 max)", 0);
-			ret = -EINVAL;
-			goto out;
-		}
-		ret = rp_parse_cmd(p, len, &lines[nr].cmd, &e);
-		*nl = 0;
-		if (ret < 0) {
-			rp_log_err("control", p, e.msg, e.pos);
-			goto out;
-		}
-		if (ret == 1) {
-			ret = 0;
-			continue;
-		}
-		lines[nr].text = p;
-		lines[nr].len = len;
-		nr++;
-	}
-	for (i = 0; i < nr; i++) {
-		ret = rp_check_cmd(&lines[i], &msg, &pos);
-		if (ret) {
-			rp_log_err("control", lines[i].text, msg, pos);
-			goto out;
-		}
-	}
-	/* Then apply them, and the text they ask for, as one batch. */
-	for (i = 0; i < nr; i++)
-		rp_policy_command(lines[i].cmd.op, lines[i].site, lines[i].targets,
-				  lines[i].cmd.nr_targets);
-	ret = rp_policy_sync();
-	/* A command on a busy site is kept for later, and reported. */
-	for (i = 0; i < nr; i++)
-		if (lines[i].site && lines[i].site->busy)
-			break;
-	if (i < nr && (!ret || ret == -EBUSY)) {
-		ret = -EBUSY;
-		rp_log_err("control", lines[i].text, "site is modified by someone else (kprobe?)",
-			   lines[i].cmd.site.pos);
-	} else if (ret) {
-		rp_log_sync_err("control", nr ? lines[0].text : "", ret);
-	}
-out:
+	ret = rp_walk_lines(buf, cnt, rp_control_parse, &c);
+	if (!ret)
+		ret = rp_control_check(&c);
+	if (!ret)
+		ret = rp_control_apply(&c);
 	relpoline_unlock();
-	kvfree(lines);
+	kvfree(c.lines);
 	kfree(buf);
 	return ret ? ret : cnt;
 }
@@ -659,64 +718,86 @@ static bool rp_replacing(struct file *filp, loff_t *ppos)
 	return *ppos == 0 && t->replace;
 }
 
+/* The patterns of a set_relpoline_filter write */
+#define RP_MAX_FILTER	256
+
+struct rp_filter_write {
+	struct rp_filter_pat	*pats;		/* RP_MAX_FILTER of them */
+	unsigned int		nr;
+};
+
+/* Parse one line of a filter write into the next pattern, if it holds one. */
+static int rp_filter_parse(char *text, unsigned int len, void *data)
+{
+	struct rp_filter_write *f = data;
+	struct rp_parse_err e;
+	int ret;
+
+	if (f->nr == RP_MAX_FILTER) {
+		rp_log_err("set_relpoline_filter", "",
+			   "too many patterns (" __stringify(RP_MAX_FILTER) " max)", 0);
+		return -EINVAL;
+	}
+	ret = rp_parse_filter(text, len, &f->pats[f->nr], &e);
+	if (ret < 0) {
+		rp_log_err("set_relpoline_filter", text, e.msg, e.pos);
+		return ret;
+	}
+	if (ret == 0)
+		f->nr++;
+	return 0;
+}
+
+/*
+ * Install the new filter, after the old patterns when appending, and sync
+ * every site; @text is the write, for error_log.
+ */
+static int rp_filter_apply(struct rp_filter_write *f, bool append, const char *text)
+{
+	const struct rp_filter_pat *old = NULL;
+	unsigned int old_nr = append ? rp_policy_filter(&old) : 0;
+	struct rp_filter_pat *n;
+	int ret;
+
+	if (old_nr + f->nr > RP_MAX_FILTER) {
+		rp_log_err("set_relpoline_filter", "",
+			   "too many patterns (" __stringify(RP_MAX_FILTER) " max)", 0);
+		return -EINVAL;
+	}
+	n = kvcalloc(RP_MAX_FILTER, sizeof(*n), GFP_KERNEL);
+	if (!n)
+		return -ENOMEM;
+	if (old_nr)
+		memcpy(n, old, old_nr * sizeof(*n));
+	memcpy(n + old_nr, f->pats, f->nr * sizeof(*n));
+	ret = rp_policy_set_filter(n, old_nr + f->nr);
+	if (ret)
+		rp_log_sync_err("set_relpoline_filter", text, ret);
+	return ret;
+}
+
 static ssize_t rp_filter_write(struct file *filp, const char __user *ubuf, size_t cnt,
 			       loff_t *ppos)
 {
 	bool append = !rp_replacing(filp, ppos);
-	const struct rp_filter_pat *old = NULL;
-	struct rp_filter_pat *pats, *n;
-	unsigned int nr = 0, max = 256, old_nr;
-	struct rp_parse_err e;
-	char *buf, *p, *nl;
-	int ret = 0;
+	struct rp_filter_write f = {};
+	char *buf;
+	int ret;
 
 	buf = rp_get_user("set_relpoline_filter", ubuf, cnt);
 	if (IS_ERR_OR_NULL(buf))
 		return PTR_ERR_OR_ZERO(buf);
-	pats = kvcalloc(max, sizeof(*pats), GFP_KERNEL);
-	if (!pats) {
+	f.pats = kvcalloc(RP_MAX_FILTER, sizeof(*f.pats), GFP_KERNEL);
+	if (!f.pats) {
 		kfree(buf);
 		return -ENOMEM;
 	}
 	relpoline_lock();
-	for (p = buf; p < buf + cnt; p = nl + 1) {
-		nl = memchr(p, '\n', buf + cnt - p);
-		if (!nl)
-			nl = buf + cnt;
-		if (nr == max) {
-			rp_log_err("set_relpoline_filter", "", "too many patterns (256 max)", 0);
-			ret = -EINVAL;
-			goto out;
-		}
-		ret = rp_parse_filter(p, nl - p, &pats[nr], &e);
-		*nl = 0;
-		if (ret < 0) {
-			rp_log_err("set_relpoline_filter", p, e.msg, e.pos);
-			goto out;
-		}
-		if (!ret)
-			nr++;
-		ret = 0;
-	}
-	old_nr = append ? rp_policy_filter(&old) : 0;
-	if (old_nr + nr > max) {
-		rp_log_err("set_relpoline_filter", "", "too many patterns (256 max)", 0);
-		ret = -EINVAL;
-		goto out;
-	}
-	n = kvcalloc(max, sizeof(*n), GFP_KERNEL);
-	if (!n) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	memcpy(n, old, old_nr * sizeof(*n));
-	memcpy(n + old_nr, pats, nr * sizeof(*n));
-	ret = rp_policy_set_filter(n, old_nr + nr);
-	if (ret)
-		rp_log_sync_err("set_relpoline_filter", buf, ret);
-out:
+	ret = rp_walk_lines(buf, cnt, rp_filter_parse, &f);
+	if (!ret)
+		ret = rp_filter_apply(&f, append, buf);
 	relpoline_unlock();
-	kvfree(pats);
+	kvfree(f.pats);
 	kfree(buf);
 	if (ret)
 		return ret;
@@ -765,102 +846,126 @@ static int rp_weights_open(struct inode *inode, struct file *filp)
 	return rp_list_open(inode, filp, rp_fill_weights);
 }
 
+/* Index of @path's entry in @wt, or wt->nr */
+static unsigned int rp_weights_find(const struct rp_weight_table *wt, const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; i < wt->nr; i++)
+		if (!strcmp(wt->ent[i].path, path))
+			break;
+	return i;
+}
+
+/* "!PATH": remove its entry from @wt; @text is the line, for error_log */
+static int rp_weights_remove(struct rp_weight_table *wt, const char *text, const char *path)
+{
+	unsigned int i = rp_weights_find(wt, path);
+
+	if (i == wt->nr) {
+		rp_log_err("cgroup_weights", text, "no such entry", 1);
+		return -ENOENT;
+	}
+	for (; i + 1 < wt->nr; i++)
+		wt->ent[i] = wt->ent[i + 1];
+	wt->nr--;
+	return 0;
+}
+
+/* "PATH WEIGHT": add or update the entry of an existing cgroup in @wt */
+static int rp_weights_set(struct rp_weight_table *wt, const char *text,
+			  const struct rp_weight_line *wl)
+{
+	unsigned int i = rp_weights_find(wt, wl->path);
+	struct cgroup *cg;
+
+	cg = cgroup_get_from_path(wl->path);
+	if (IS_ERR(cg)) {
+		rp_log_err("cgroup_weights", text, "no such cgroup (cgroup v2 path)", 0);
+		return -ENOENT;
+	}
+	if (i == wt->nr) {
+		if (wt->nr == RP_MAX_WEIGHTS) {
+			cgroup_put(cg);
+			rp_log_err("cgroup_weights", text,
+				   "too many entries (" __stringify(RP_MAX_WEIGHTS) " max)", 0);
+			return -EINVAL;
+		}
+		wt->nr++;
+		wt->ent[i].samples = 0;
+	}
+	wt->ent[i].id = cgroup_id(cg);
+	strscpy(wt->ent[i].path, wl->path, sizeof(wt->ent[i].path));
+	wt->ent[i].weight = wl->weight;
+	cgroup_put(cg);
+	return 0;
+}
+
+/* A cgroup_weights write: the table it builds, and room for one line */
+struct rp_weights_write {
+	struct rp_weight_table	wt;
+	struct rp_weight_line	wl;
+};
+
+/* Parse one line of a weights write and apply it to the copy of the table. */
+static int rp_weights_line(char *text, unsigned int len, void *data)
+{
+	struct rp_weights_write *w = data;
+	struct rp_parse_err e;
+	int ret;
+
+	ret = rp_parse_weight(text, len, &w->wl, &e);
+	if (ret < 0) {
+		rp_log_err("cgroup_weights", text, e.msg, e.pos);
+		return ret;
+	}
+	if (ret == 1)
+		return 0;
+	if (w->wl.is_default) {
+		w->wt.dflt = w->wl.weight;
+		return 0;
+	}
+	if (w->wl.remove)
+		return rp_weights_remove(&w->wt, text, w->wl.path);
+	return rp_weights_set(&w->wt, text, &w->wl);
+}
+
+/*
+ * The lines are applied in order to a copy of the table ("> file": an
+ * empty one with the default weight 1), installed only if all succeed: a
+ * failed write changes nothing.
+ */
 static ssize_t rp_weights_write(struct file *filp, const char __user *ubuf, size_t cnt,
 				loff_t *ppos)
 {
-	const struct rp_weight_table *cur;
-	struct rp_weight_table *wt;
-	struct rp_weight_line *wl;
-	struct rp_weight *tab;
-	unsigned int nr, i, j;
-	struct rp_parse_err e;
-	char *buf, *p, *nl;
-	int ret = 0;
+	struct rp_weights_write *w;
+	char *buf;
+	int ret;
 
 	buf = rp_get_user("cgroup_weights", ubuf, cnt);
 	if (IS_ERR_OR_NULL(buf))
 		return PTR_ERR_OR_ZERO(buf);
-	wl = kmalloc(sizeof(*wl), GFP_KERNEL);
-	wt = kvmalloc(sizeof(*wt), GFP_KERNEL);
-	if (!wl || !wt) {
-		ret = -ENOMEM;
-		goto free;
+	w = kvmalloc(sizeof(*w), GFP_KERNEL);
+	if (!w) {
+		kfree(buf);
+		return -ENOMEM;
 	}
 	relpoline_lock();
-	/* Work on a copy: a failed write changes nothing. */
-	cur = rp_policy_weights();
-	*wt = *cur;
+	w->wt = *rp_policy_weights();
 	if (rp_replacing(filp, ppos)) {
-		wt->nr = 0;
-		wt->dflt = 1;
+		w->wt.nr = 0;
+		w->wt.dflt = 1;
 	}
-	tab = wt->ent;
-	nr = wt->nr;
-	for (p = buf; p < buf + cnt; p = nl + 1) {
-		struct cgroup *cg;
-
-		nl = memchr(p, '\n', buf + cnt - p);
-		if (!nl)
-			nl = buf + cnt;
-		ret = rp_parse_weight(p, nl - p, wl, &e);
-		*nl = 0;
-		if (ret < 0) {
-			rp_log_err("cgroup_weights", p, e.msg, e.pos);
-			goto out;
-		}
-		if (ret == 1) {
-			ret = 0;
-			continue;
-		}
-		if (wl->is_default) {
-			wt->dflt = wl->weight;
-			continue;
-		}
-		for (i = 0; i < nr; i++)
-			if (!strcmp(tab[i].path, wl->path))
-				break;
-		if (wl->remove) {
-			if (i == nr) {
-				rp_log_err("cgroup_weights", p, "no such entry", 1);
-				ret = -ENOENT;
-				goto out;
-			}
-			for (j = i; j + 1 < nr; j++)
-				tab[j] = tab[j + 1];
-			nr--;
-			continue;
-		}
-		cg = cgroup_get_from_path(wl->path);
-		if (IS_ERR(cg)) {
-			rp_log_err("cgroup_weights", p, "no such cgroup (cgroup v2 path)", 0);
-			ret = -ENOENT;
-			goto out;
-		}
-		if (i == nr) {
-			if (nr == RP_MAX_WEIGHTS) {
-				cgroup_put(cg);
-				rp_log_err("cgroup_weights", p, "too many entries (64 max)", 0);
-				ret = -EINVAL;
-				goto out;
-			}
-			nr++;
-			tab[i].samples = 0;
-		}
-		tab[i].id = cgroup_id(cg);
-		strscpy(tab[i].path, wl->path, sizeof(tab[i].path));
-		tab[i].weight = wl->weight;
-		cgroup_put(cg);
-	}
-	wt->nr = nr;
-	rp_policy_set_weights(wt);
-	*ppos += cnt;
-out:
+	ret = rp_walk_lines(buf, cnt, rp_weights_line, w);
+	if (!ret)
+		rp_policy_set_weights(&w->wt);
 	relpoline_unlock();
-free:
-	kvfree(wt);
-	kfree(wl);
+	kvfree(w);
 	kfree(buf);
-	return ret ? ret : cnt;
+	if (ret)
+		return ret;
+	*ppos += cnt;
+	return cnt;
 }
 
 static const struct file_operations rp_weights_fops = {
