@@ -132,9 +132,19 @@ static int rp_open_check(struct inode *inode, struct file *filp)
 	return tracing_check_open_get_tr(NULL);
 }
 
+/**
+ * rp_printf() - append to a text buffer
+ * @t: the buffer: a seq_file, or a buffer that grows (truncated if @t->fixed)
+ * @fmt: the format, and its arguments
+ *
+ * When the buffer cannot grow, it is freed and @t->buf is NULL: the
+ * caller fails with -ENOMEM.
+ */
 __printf(2, 3) void rp_printf(struct rp_text *t, const char *fmt, ...)
 {
+	size_t size;
 	va_list ap;
+	char *buf;
 	int n;
 
 	if (t->seq) {
@@ -155,10 +165,15 @@ __printf(2, 3) void rp_printf(struct rp_text *t, const char *fmt, ...)
 			t->len = t->size - 1;
 			return;
 		}
-		t->size = max(t->size * 2, t->len + n + 1);
-		t->buf = kvrealloc(t->buf, t->size, GFP_KERNEL);
-		if (!t->buf)
+		size = max(t->size * 2, t->len + n + 1);
+		buf = kvrealloc(t->buf, size, GFP_KERNEL);
+		if (!buf) {
+			kvfree(t->buf);
+			t->buf = NULL;
 			return;
+		}
+		t->buf = buf;
+		t->size = size;
 	}
 	t->len += n;
 }
