@@ -235,14 +235,22 @@ static int rp_text_open(struct inode *inode, struct file *filp,
 	return 0;
 }
 
-static void rp_print_target(struct rp_text *t, unsigned long addr)
+/**
+ * rp_print_target() - print a call target by name
+ * @t: where to print
+ * @addr: the target, a function entry
+ *
+ * Prints "symbol" or "symbol[module]", and "?" when kallsyms has no symbol
+ * that starts at @addr: addresses are never printed.
+ */
+void rp_print_target(struct rp_text *t, unsigned long addr)
 {
 	char name[KSYM_NAME_LEN];
 	unsigned long size, off;
 	char *mod = NULL;
 
 	if (!kallsyms_lookup(addr, &size, &off, &mod, name) || off)
-		rp_printf(t, "0x%lx", addr);
+		rp_printf(t, "?");
 	else if (mod)
 		rp_printf(t, "%s[%s]", name, mod);
 	else
@@ -260,6 +268,14 @@ static const char * const rp_reg_names[16] = {
 	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
 };
 
+/**
+ * rp_print_site() - print a site: "id site module form reg"
+ * @t: where to print
+ * @s: the site
+ *
+ * The site is "function+0xOFF/0xSIZE", or "?" when kallsyms cannot name its
+ * function: addresses are never printed. The module is "-" for vmlinux.
+ */
 void rp_print_site(struct rp_text *t, struct relpoline_site *s)
 {
 	char name[KSYM_NAME_LEN];
@@ -270,8 +286,8 @@ void rp_print_site(struct rp_text *t, struct relpoline_site *s)
 		rp_printf(t, "%u %s+0x%lx/0x%lx %s %s %s", s->id, name, off, size,
 			  mod ? mod : "-", rp_form_name(s), rp_reg_names[s->reg & 15]);
 	else
-		rp_printf(t, "%u 0x%lx - %s %s", s->id, s->addr, rp_form_name(s),
-			  rp_reg_names[s->reg & 15]);
+		rp_printf(t, "%u ? %s %s %s", s->id, s->mod ? module_name(s->mod) : "-",
+			  rp_form_name(s), rp_reg_names[s->reg & 15]);
 }
 
 /* ---- sites, available_sites ---- */

@@ -110,5 +110,6 @@ struct rp_text {
 
 __printf(2, 3) void rp_printf(struct rp_text *t, const char *fmt, ...);
 void rp_print_site(struct rp_text *t, struct relpoline_site *s);
+void rp_print_target(struct rp_text *t, unsigned long addr);
 
 #endif /* _KERNEL_TRACE_RELPOLINE_INTERNAL_H */
