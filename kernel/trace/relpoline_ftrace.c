@@ -9,6 +9,13 @@
  * Documentation/trace/relpoline.rst for the contract. The policy itself is
  * in relpoline_policy.c, trace_stat/relpoline in relpoline_stat.c.
  *
+ * A write holds whole lines, and a write to a list file (control,
+ * set_relpoline_filter, cgroup_weights) is parsed and checked whole before
+ * anything changes: rp_walk_lines() feeds each line to the parsers of
+ * relpoline_parse.c (whose header says why tracing's trace_parser does not
+ * fit), and only then is the write applied. Knobs use kstrtouint() and
+ * match_string().
+ *
  * Locking: see relpoline_internal.h; the error-message table is protected
  * by relpoline_lock() too.
  */
@@ -34,9 +41,13 @@ static const char * const rp_mode_names[] = { "auto", "manual" };
 
 /* ---- error log ---- */
 
-/* Messages handed to tracing_log_err(), which keeps the pointer. */
+/*
+ * Messages handed to tracing_log_err(), which keeps the pointer and takes
+ * the index as a u8. relpoline_lock() held.
+ */
 static const char *rp_err_msgs[64] = { "invalid input" };
 static unsigned int rp_nr_err_msgs = 1;
+static_assert(ARRAY_SIZE(rp_err_msgs) <= U8_MAX + 1);
 
 static void rp_log_err(const char *file, const char *cmd, const char *msg, unsigned int pos)
 {
@@ -432,11 +443,69 @@ struct rp_cmds {
 	unsigned int	nr;
 };
 
+/* Resolve and check the site of a command; @pos is set to its column. */
+static int rp_check_site(struct rp_line *l, const char **msg, unsigned int *pos)
+{
+	struct rp_cmd *c = &l->cmd;
+
+	*pos = c->site.pos;
+	l->site = rp_resolve_site(&c->site, msg);
+	if (!l->site)
+		return -ENOENT;
+	if (l->site->refused) {
+		*msg = "site cannot be managed";
+		return -EINVAL;
+	}
+	if (rp_policy_prepare(l->site)) {
+		*msg = "out of memory";
+		return -ENOMEM;
+	}
+	if ((c->op == RP_CMD_PROMOTE || c->op == RP_CMD_PIN || c->op == RP_CMD_DEMOTE ||
+	     c->op == RP_CMD_RETRAIN) && !rp_selected(l->site)) {
+		*msg = "site is not selected by set_relpoline_filter";
+		return -EINVAL;
+	}
+	/*
+	 * Not an error here: a busy site gets its new policy state and is
+	 * patched once its other user is gone (the write then fails with
+	 * EBUSY, see rp_control_apply()). A stale busy mark (the kprobe has
+	 * gone since) is dropped.
+	 */
+	relpoline_site_recheck_busy(l->site);
+	return 0;
+}
+
+/*
+ * Resolve the targets of a command into l->targets, distinct function
+ * entries; on error @pos is set to the column of the culprit.
+ */
+static int rp_check_targets(struct rp_line *l, const char **msg, unsigned int *pos)
+{
+	struct rp_cmd *c = &l->cmd;
+	unsigned int i, j;
+	int ret;
+
+	BUILD_BUG_ON(ARRAY_SIZE(l->targets) != ARRAY_SIZE(c->targets));
+	for (i = 0; i < c->nr_targets; i++) {
+		ret = rp_resolve_target(&c->targets[i], &l->targets[i], msg);
+		for (j = 0; !ret && j < i; j++) {
+			if (l->targets[j] == l->targets[i]) {
+				*msg = "duplicate target";
+				ret = -EINVAL;
+			}
+		}
+		if (ret) {
+			*pos = c->targets[i].pos;
+			return ret;
+		}
+	}
+	return 0;
+}
+
 /* Validate one parsed command against the current state. */
 static int rp_check_cmd(struct rp_line *l, const char **msg, unsigned int *pos)
 {
 	struct rp_cmd *c = &l->cmd;
-	unsigned int i;
 	int ret;
 
 	*pos = 0;
@@ -447,49 +516,11 @@ static int rp_check_cmd(struct rp_line *l, const char **msg, unsigned int *pos)
 		return -ENODEV;
 	}
 	if (c->has_site) {
-		*pos = c->site.pos;
-		l->site = rp_resolve_site(&c->site, msg);
-		if (!l->site)
-			return -ENOENT;
-		if (l->site->refused) {
-			*msg = "site cannot be managed";
-			return -EINVAL;
-		}
-		if (rp_policy_prepare(l->site)) {
-			*msg = "out of memory";
-			return -ENOMEM;
-		}
-		if ((c->op == RP_CMD_PROMOTE || c->op == RP_CMD_PIN || c->op == RP_CMD_DEMOTE ||
-		     c->op == RP_CMD_RETRAIN) && !rp_selected(l->site)) {
-			*msg = "site is not selected by set_relpoline_filter";
-			return -EINVAL;
-		}
-		/*
-		 * Not an error here: a busy site gets its new policy state
-		 * and is patched once its other user is gone (the write then
-		 * fails with EBUSY, see rp_control_write()). A stale busy mark
-		 * (the kprobe has gone since) is dropped.
-		 */
-		relpoline_site_recheck_busy(l->site);
-	}
-	for (i = 0; i < c->nr_targets; i++) {
-		ret = rp_resolve_target(&c->targets[i], &l->targets[i], msg);
-		if (!ret && i) {
-			unsigned int j;
-
-			for (j = 0; j < i; j++) {
-				if (l->targets[j] == l->targets[i]) {
-					*msg = "duplicate target";
-					ret = -EINVAL;
-				}
-			}
-		}
-		if (ret) {
-			*pos = c->targets[i].pos;
+		ret = rp_check_site(l, msg, pos);
+		if (ret)
 			return ret;
-		}
 	}
-	return 0;
+	return rp_check_targets(l, msg, pos);
 }
 
 /* Parse one line of a control write into the next command, if it holds one. */
@@ -751,6 +782,7 @@ static bool rp_replacing(struct file *filp, loff_t *ppos)
 
 /* The patterns of a set_relpoline_filter write */
 #define RP_MAX_FILTER	256
+#define RP_FILTER_FULL	"too many patterns (" __stringify(RP_MAX_FILTER) " max)"
 
 struct rp_filter_write {
 	struct rp_filter_pat	*pats;		/* RP_MAX_FILTER of them */
@@ -765,8 +797,7 @@ static int rp_filter_parse(char *text, unsigned int len, void *data)
 	int ret;
 
 	if (f->nr == RP_MAX_FILTER) {
-		rp_log_err("set_relpoline_filter", "",
-			   "too many patterns (" __stringify(RP_MAX_FILTER) " max)", 0);
+		rp_log_err("set_relpoline_filter", "", RP_FILTER_FULL, 0);
 		return -EINVAL;
 	}
 	ret = rp_parse_filter(text, len, &f->pats[f->nr], &e);
@@ -791,8 +822,7 @@ static int rp_filter_apply(struct rp_filter_write *f, bool append, const char *t
 	int ret;
 
 	if (old_nr + f->nr > RP_MAX_FILTER) {
-		rp_log_err("set_relpoline_filter", "",
-			   "too many patterns (" __stringify(RP_MAX_FILTER) " max)", 0);
+		rp_log_err("set_relpoline_filter", "", RP_FILTER_FULL, 0);
 		return -EINVAL;
 	}
 	n = kvcalloc(RP_MAX_FILTER, sizeof(*n), GFP_KERNEL);
