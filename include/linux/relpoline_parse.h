@@ -2,12 +2,10 @@
 /*
  * Relpoline: parsers of the tracefs control files and the promotion policy.
  *
- * Everything declared here is pure: no allocation, no locking, no global
- * state and no kernel-only helper, so that kernel/trace/relpoline_parse.c
- * builds unchanged in userspace (tests/unit/parse, tests/fuzz).  Userspace
- * users must include a shim providing u8, u32, u64, s64, bool, the errno
- * values, KSYM_NAME_LEN, MODULE_NAME_LEN and EXPORT_SYMBOL_IF_KUNIT() and
- * defining __RELPOLINE_USERSPACE before including this header.
+ * Everything declared here is pure: no allocation, no locking and no global
+ * state, so that kernel/trace/relpoline_parse.c also builds in userspace
+ * (tests/unit/parse, tests/fuzz), where the shims of tests/kshim stand in
+ * for the kernel headers it includes.
  *
  * All parsers take a line as (pointer, length): the length is authoritative,
  * the line needs no terminating NUL and a NUL byte inside it is an error.
@@ -18,16 +16,11 @@
 #ifndef _LINUX_RELPOLINE_PARSE_H
 #define _LINUX_RELPOLINE_PARSE_H
 
-#ifdef __KERNEL__
 #include <linux/errno.h>
 #include <linux/kallsyms.h>
 #include <linux/module.h>
+#include <linux/relpoline_types.h>
 #include <linux/types.h>
-#elif !defined(__RELPOLINE_USERSPACE)
-#error "userspace users must include the relpoline parse shim first"
-#endif
-
-#define RP_PARSE_MAX_TARGETS	4
 
 /* Longest cgroup path accepted in the weights file, without the NUL */
 #define RP_CGROUP_PATH_MAX	255
@@ -92,7 +85,8 @@ struct rp_target_ref {
  * @op: the command
  * @has_site: a site was given (always for all but retrain and reset)
  * @site: the site, if @has_site
- * @nr_targets: number of entries in @targets (1..4 for promote and pin)
+ * @nr_targets: number of entries in @targets (1..RELPOLINE_MAX_TARGETS for
+ *	promote and pin)
  * @targets: the targets of promote and pin, distinct, in the order given
  *
  * About 3 KiB: allocate it, do not put it on the kernel stack.
@@ -102,7 +96,7 @@ struct rp_cmd {
 	bool has_site;
 	struct rp_site_ref site;
 	unsigned int nr_targets;
-	struct rp_target_ref targets[RP_PARSE_MAX_TARGETS];
+	struct rp_target_ref targets[RELPOLINE_MAX_TARGETS];
 };
 
 /**
@@ -138,7 +132,6 @@ struct rp_filter_pat {
 
 int rp_parse_filter(const char *line, unsigned int len, struct rp_filter_pat *p,
 		    struct rp_parse_err *e);
-bool rp_glob_match(const char *glob, const char *str);
 
 /**
  * struct rp_weight_line - one line of the cgroup weights file
@@ -181,7 +174,7 @@ struct rp_cand {
 
 /**
  * struct rp_policy - promotion policy knobs
- * @max_targets: targets per site, 1..RP_PARSE_MAX_TARGETS (clamped)
+ * @max_targets: targets per site, 1..RELPOLINE_MAX_TARGETS (clamped)
  * @min_samples: raw samples a site needs in a window before it is changed
  * @threshold_pct: share of the site's score a target needs, 1..100 (clamped)
  */

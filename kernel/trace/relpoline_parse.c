@@ -2,28 +2,36 @@
 /*
  * Relpoline: parsers of the tracefs control files and the promotion policy.
  *
- * The code in this file is pure: it allocates nothing, keeps no state and
- * uses only string functions that exist in the kernel and in libc, so that
- * it builds unchanged in userspace for the unit tests (tests/unit/parse) and
- * the fuzzer (tests/fuzz).  Lines are (pointer, length) pairs; the length is
- * authoritative and the parsers never read past it.
+ * The code in this file is pure: it allocates nothing and keeps no state,
+ * so that it also builds in userspace for the unit tests (tests/unit/parse)
+ * and the fuzzer (tests/fuzz).  It uses the kernel's own helpers
+ * (<linux/ctype.h>, kstrtou64(), the string functions); the userspace
+ * builds compile lib/ctype.c and lib/kstrtox.c from the base tree through
+ * the small shims of tests/kshim, so the same code runs in both.
+ *
+ * Lines are (pointer, length) pairs; the length is authoritative and the
+ * parsers never read past it.  That is why tracing's trace_parser and
+ * trace_get_user() do not fit here: they split a write into blank-separated
+ * tokens and carry a partial token over to the next write, whereas every
+ * write to a relpoline file holds whole lines that are all validated before
+ * any of them is applied (and an error names its line and its column).  A
+ * number is not NUL-terminated in the line, so rp_kstrtou64() copies it
+ * first, as the event filter parser does for kstrtoull().
  *
  * Line syntax shared by all parsers: tokens are separated by spaces and
  * tabs; blanks at both ends are ignored, and so are '\r' and '\n' at the
  * end; a line that is empty, blank, or whose first non-blank character is
  * '#' holds nothing (return 1); any other byte that is not printable ASCII
  * (a NUL, a control character, a byte >= 0x7f) is a "bad character".
+ * Since every byte of a line that holds something is then printable ASCII,
+ * the kernel's Latin-1 <linux/ctype.h> classifies it like the C locale.
  */
-#ifdef __KERNEL__
 #include <kunit/visibility.h>
+#include <linux/ctype.h>
 #include <linux/export.h>
-#include <linux/string.h>
-#else
-#include <string.h>
-#endif
+#include <linux/kstrtox.h>
 #include <linux/relpoline_parse.h>
-
-#define RP_U64_MAX	(~(u64)0)
+#include <linux/string.h>
 
 /* A line being parsed: the text and the part of it still to be read */
 struct rp_line {
@@ -43,75 +51,53 @@ static bool rp_is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-static bool rp_is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool rp_is_alnum(char c)
-{
-	return rp_is_digit(c) || (c >= 'a' && c <= 'z') ||
-	       (c >= 'A' && c <= 'Z');
-}
-
 /* Characters of a kernel symbol: [A-Za-z0-9_.$] */
 static bool rp_is_sym_char(char c)
 {
-	return rp_is_alnum(c) || c == '_' || c == '.' || c == '$';
+	return isalnum(c) || c == '_' || c == '.' || c == '$';
 }
 
 /* Characters of a module name: [A-Za-z0-9_-] */
 static bool rp_is_mod_char(char c)
 {
-	return rp_is_alnum(c) || c == '_' || c == '-';
+	return isalnum(c) || c == '_' || c == '-';
 }
 
-/* Value of the digit @c in @base (10 or 16), or -1 */
-static int rp_digit(char c, unsigned int base)
-{
-	if (rp_is_digit(c))
-		return c - '0';
-	if (base != 16)
-		return -1;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* Longest u64 in decimal (18446744073709551615), hex needs 16 */
+#define RP_U64_DIGITS	20
 
 /*
- * Parse the @n characters at @s as an unsigned number in @base (10 or 16),
- * without prefix or sign.  Returns 0, -EINVAL when there is no digit or a
- * character is not a digit, -ERANGE when the value does not fit in a u64.
+ * kstrtou64() on the @n characters at @s, digits of @base (10 or 16)
+ * without prefix or sign.  kstrtou64() wants a NUL-terminated string and
+ * would also take a sign, a "0x" or a trailing newline: the digits are
+ * checked here, leading zeros (any number of them) skipped and the rest
+ * copied.  Returns 0, -EINVAL when there is no digit (kstrtou64() of "")
+ * or a character is not a digit, -ERANGE when the value does not fit in a
+ * u64.
  */
-static int rp_parse_u64(const char *s, unsigned int n, unsigned int base,
+static int rp_kstrtou64(const char *s, unsigned int n, unsigned int base,
 			u64 *val)
 {
-	bool overflow = false;
+	char buf[RP_U64_DIGITS + 1];
 	unsigned int i;
-	u64 v = 0;
-	int d;
 
-	if (!n)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		d = rp_digit(s[i], base);
-		if (d < 0)
+	for (i = 0; i < n; i++)
+		if (!(base == 16 ? isxdigit(s[i]) : isdigit(s[i])))
 			return -EINVAL;
-		if (v > (RP_U64_MAX - d) / base)
-			overflow = true;
-		v = v * base + d;
+	while (n > 1 && *s == '0') {
+		s++;
+		n--;
 	}
-	if (overflow)
+	if (n > RP_U64_DIGITS)
 		return -ERANGE;
-	*val = v;
-	return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return kstrtou64(buf, base, val);
 }
 
 static bool rp_has_hex_prefix(const char *s, unsigned int n)
 {
-	return n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	return n >= 2 && s[0] == '0' && _tolower(s[1]) == 'x';
 }
 
 /* "0x" followed by at least one hex digit */
@@ -119,7 +105,7 @@ static int rp_parse_hex(const char *s, unsigned int n, u64 *val)
 {
 	if (!rp_has_hex_prefix(s, n))
 		return -EINVAL;
-	return rp_parse_u64(s + 2, n - 2, 16, val);
+	return rp_kstrtou64(s + 2, n - 2, 16, val);
 }
 
 /* The message for a failed number: out of range or malformed (@bad) */
@@ -131,11 +117,9 @@ static const char *rp_num_msg(int ret, const char *bad)
 /* Index of the first @c in the @n characters at @s, or @n */
 static unsigned int rp_find(const char *s, unsigned int n, char c)
 {
-	unsigned int i;
+	const char *p = memchr(s, c, n);
 
-	for (i = 0; i < n && s[i] != c; i++)
-		;
-	return i;
+	return p ? p - s : n;
 }
 
 /* Copy @n characters and terminate; the caller checked the size */
@@ -187,7 +171,7 @@ static int rp_line_init(struct rp_line *l, const char *line, unsigned int len,
 		return 1;
 	for (i = l->pos; i < l->end; i++) {
 		c = line[i];
-		if ((c < 0x20 && c != '\t') || c >= 0x7f)
+		if (!isascii(c) || (iscntrl(c) && c != '\t'))
 			return rp_fail(e, i, "bad character");
 	}
 	return 0;
@@ -229,7 +213,7 @@ static const char *rp_check_sym(const char *s, unsigned int n, const char *bad)
 {
 	unsigned int i;
 
-	if (!n || rp_is_digit(s[0]))
+	if (!n || isdigit(s[0]))
 		return bad;
 	for (i = 0; i < n; i++)
 		if (!rp_is_sym_char(s[i]))
@@ -307,8 +291,8 @@ static int rp_parse_site(const char *line, const struct rp_tok *t,
 		site->kind = RP_REF_ADDR;
 		return 0;
 	}
-	if (rp_is_digit(s[0])) {
-		ret = rp_parse_u64(s, t->len, 10, &site->val);
+	if (isdigit(s[0])) {
+		ret = rp_kstrtou64(s, t->len, 10, &site->val);
 		if (ret)
 			return rp_fail(e, t->pos, rp_num_msg(ret, "bad site"));
 		site->kind = RP_REF_ID;
@@ -370,7 +354,7 @@ static bool rp_same_target(const struct rp_target_ref *a,
 	return !strcmp(a->sym, b->sym) && !strcmp(a->mod, b->mod);
 }
 
-/* TARGET[,TARGET...]: 1..RP_PARSE_MAX_TARGETS distinct targets */
+/* TARGET[,TARGET...]: 1..RELPOLINE_MAX_TARGETS distinct targets */
 static int rp_parse_targets(const char *line, const struct rp_tok *t,
 			    struct rp_cmd *cmd, struct rp_parse_err *e)
 {
@@ -381,7 +365,7 @@ static int rp_parse_targets(const char *line, const struct rp_tok *t,
 	for (;;) {
 		start = i;
 		i += rp_find(line + start, end - start, ',');
-		if (cmd->nr_targets == RP_PARSE_MAX_TARGETS)
+		if (cmd->nr_targets == RELPOLINE_MAX_TARGETS)
 			return rp_fail(e, start, "too many targets");
 		tgt = &cmd->targets[cmd->nr_targets];
 		msg = rp_parse_target(line + start, i - start, tgt);
@@ -408,7 +392,7 @@ static int rp_parse_targets(const char *line, const struct rp_tok *t,
  * Grammar: "promote SITE TARGETS", "pin SITE TARGETS", "demote SITE",
  * "block SITE", "unblock SITE", "retrain [SITE]" and "reset", where SITE is
  * a decimal site id, "symbol+0xOFF" or "0xADDRESS", and TARGETS is a comma
- * separated list (no blanks) of 1 to RP_PARSE_MAX_TARGETS distinct targets,
+ * separated list (no blanks) of 1 to RELPOLINE_MAX_TARGETS distinct targets,
  * each "symbol", "symbol[module]" or "0xADDRESS".  Symbols are made of
  * [A-Za-z0-9_.$] and do not start with a digit; module names of
  * [A-Za-z0-9_-].  The syntax is checked only: whether a symbol, module,
@@ -506,7 +490,8 @@ static const char *rp_check_glob(const char *s, unsigned int n)
  * site: "glob", "!glob" (remove), "glob:mod:NAME", ":mod:NAME" (every
  * function of module NAME: @p->mod_only is set and @p->glob is "*") and
  * "!:mod:NAME".  Globs are made of [A-Za-z0-9_.$*?] and bracket expressions
- * (see rp_glob_match()), which must be closed and non-empty.
+ * "[set]" and "[!set]", which must be closed and non-empty; they are matched
+ * with glob_match().
  *
  * Return: 0 for a pattern, 1 for a line that holds nothing, -EINVAL for an
  * invalid line (details in @e).
@@ -553,109 +538,6 @@ int rp_parse_filter(const char *line, unsigned int len, struct rp_filter_pat *p,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(rp_parse_filter);
-
-/*
- * Match @c against the bracket expression whose body starts at @body (just
- * after the '[').  Returns where the pattern goes on after the closing ']'
- * and sets *@hit, or NULL when the expression is not closed (the '[' is then
- * an ordinary character).  A leading '!' complements the set, a ']' first
- * in the set is a member, "a-z" is a range (empty if reversed) and a '-'
- * before the closing ']' is a member.
- */
-static const char *rp_glob_class(const char *body, unsigned char c, bool *hit)
-{
-	const char *q = body;
-	bool neg = false, in = false;
-	unsigned char lo, hi;
-
-	if (*q == '!') {
-		neg = true;
-		q++;
-	}
-	do {
-		lo = *q++;
-		if (!lo)
-			return NULL;
-		hi = lo;
-		if (q[0] == '-' && q[1] != ']') {
-			hi = q[1];
-			if (!hi)
-				return NULL;
-			q += 2;
-		}
-		if (c >= lo && c <= hi)
-			in = true;
-	} while (*q != ']');
-	*hit = in != neg;
-	return q + 1;
-}
-
-/**
- * rp_glob_match() - shell-style matching with the semantics of glob_match()
- * @glob: the pattern
- * @str: the string, which the pattern must match entirely
- *
- * '*' matches any sequence, '?' any one character, "[set]" and "[!set]" one
- * character in (or not in) the set, with ranges "a-z"; '\\' makes the next
- * character ordinary; an unclosed '[' is an ordinary character.  This is the
- * behaviour of the kernel's glob_match() (lib/glob.c), reimplemented here so
- * that the same code runs in userspace.  Run time is at most
- * O(strlen(@glob) * strlen(@str)): there is a single backtracking point.
- *
- * Return: true if @glob matches @str.
- */
-bool rp_glob_match(const char *glob, const char *str)
-{
-	const char *p = glob, *s = str, *star_p = NULL, *star_s = NULL;
-	const char *next;
-	unsigned char c, d;
-	bool hit;
-
-	for (;;) {
-		c = *s;
-		d = *p;
-		if (d == '*') {
-			p++;
-			if (!*p)
-				return true;
-			/* try to match the rest here, then one later... */
-			star_p = p;
-			star_s = s;
-			continue;
-		}
-		if (d == '?') {
-			hit = c != '\0';
-			next = p + 1;
-		} else if (d == '[' && c) {
-			next = rp_glob_class(p + 1, c, &hit);
-			if (!next) {
-				hit = c == '[';
-				next = p + 1;
-			}
-		} else {
-			next = p + 1;
-			if (d == '\\' && p[1]) {
-				d = p[1];
-				next = p + 2;
-			} else if (d == '\\') {
-				d = '\0';	/* a trailing '\\' ends the pattern */
-			}
-			hit = c == d;
-			if (hit && !d)
-				return true;
-		}
-		if (hit) {
-			p = next;
-			s++;
-			continue;
-		}
-		if (!c || !star_p)
-			return false;
-		p = star_p;
-		s = ++star_s;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(rp_glob_match);
 
 /* ---- cgroup weights ---- */
 
@@ -732,7 +614,7 @@ int rp_parse_weight(const char *line, unsigned int len,
 	if (!w->remove) {
 		if (!rp_next_tok(&l, &t))
 			return rp_fail(e, t.pos, "missing weight");
-		ret = rp_parse_u64(line + t.pos, t.len, 10, &v);
+		ret = rp_kstrtou64(line + t.pos, t.len, 10, &v);
 		if (ret == -EINVAL)
 			return rp_fail(e, t.pos, "bad weight");
 		if (ret || v > RP_WEIGHT_MAX)
@@ -861,6 +743,110 @@ static int rp_worst(const struct rp_cand *v, const bool *only, unsigned int n)
 	return w;
 }
 
+/* What rp_policy_decide() works on: its inputs and the targets chosen so far */
+struct rp_decision {
+	const struct rp_cand	*cand;
+	unsigned int		nr_cand;
+	u64			site_total;
+	const u64		*cur;
+	unsigned int		nr_cur;
+	unsigned int		max, thr;	/* the clamped knobs */
+	struct rp_cand		sel[RELPOLINE_MAX_TARGETS];
+	bool			is_cur[RELPOLINE_MAX_TARGETS];	/* sel[i] is current */
+	unsigned int		nr;
+};
+
+/* The current targets that stay (hysteresis: half the threshold), best @max */
+static void rp_keep_current(struct rp_decision *d)
+{
+	struct rp_cand tmp;
+	unsigned int i;
+	int w;
+
+	for (i = 0; i < d->nr_cur; i++) {
+		tmp.target = d->cur[i];
+		tmp.score = rp_score_of(d->cand, d->nr_cand, d->cur[i]);
+		if (!tmp.score || rp_cand_in(d->sel, d->nr, d->cur[i]) ||
+		    !rp_mul_ge(tmp.score, 200, d->site_total, d->thr))
+			continue;
+		d->is_cur[d->nr] = true;
+		d->sel[d->nr++] = tmp;
+	}
+	while (d->nr > d->max) {
+		w = rp_worst(d->sel, NULL, d->nr);
+		d->sel[w] = d->sel[--d->nr];
+	}
+}
+
+/* The best new qualifying target worse than @prev (NULL: the best), or NULL */
+static const struct rp_cand *rp_next_new(const struct rp_decision *d,
+					 const struct rp_cand *prev)
+{
+	const struct rp_cand *c, *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < d->nr_cand; i++) {
+		c = &d->cand[i];
+		if (!c->score || rp_in(d->cur, d->nr_cur, c->target) ||
+		    (prev && !rp_better(prev, c)) ||
+		    !rp_mul_ge(c->score, 100, d->site_total, d->thr))
+			continue;
+		if (!best || rp_better(c, best))
+			best = c;
+	}
+	return best;
+}
+
+/*
+ * New qualifying targets, best first, into the free slots; when none is
+ * free, one displaces the weakest current target if 1.25x better.
+ */
+static void rp_add_new(struct rp_decision *d)
+{
+	const struct rp_cand *best = NULL;
+	int w;
+
+	while ((best = rp_next_new(d, best))) {
+		if (rp_cand_in(d->sel, d->nr, best->target))
+			continue;	/* a duplicate entry in @cand */
+		if (d->nr < d->max) {
+			d->is_cur[d->nr] = false;
+			d->sel[d->nr++] = *best;
+			continue;
+		}
+		w = rp_worst(d->sel, d->is_cur, d->nr);
+		if (w < 0 || !rp_mul_ge(best->score, 4, d->sel[w].score, 5))
+			break;
+		d->is_cur[w] = false;
+		d->sel[w] = *best;
+	}
+}
+
+/* Are the chosen targets the current ones? */
+static bool rp_same_set(const struct rp_decision *d)
+{
+	bool same = d->nr == d->nr_cur;
+	unsigned int i;
+
+	for (i = 0; same && i < d->nr; i++)
+		same = rp_in(d->cur, d->nr_cur, d->sel[i].target);
+	return same;
+}
+
+/* Insertion sort, best first */
+static void rp_sort_best_first(struct rp_cand *sel, unsigned int nr)
+{
+	struct rp_cand tmp;
+	unsigned int i, j;
+
+	for (i = 1; i < nr; i++) {
+		tmp = sel[i];
+		for (j = i; j > 0 && rp_better(&tmp, &sel[j - 1]); j--)
+			sel[j] = sel[j - 1];
+		sel[j] = tmp;
+	}
+}
+
 /**
  * rp_policy_decide() - choose the targets to promote at a call site
  * @cand: the targets observed at the site and their scores
@@ -870,10 +856,10 @@ static int rp_worst(const struct rp_cand *v, const bool *only, unsigned int n)
  * @site_samples: raw (unweighted) samples of the site since its targets
  *	last changed (the caller's evidence count, not decayed)
  * @cur: the currently promoted targets, in slot order
- * @nr_cur: number of entries in @cur (at most RP_PARSE_MAX_TARGETS are used)
- * @p: the policy; max_targets is clamped to 1..RP_PARSE_MAX_TARGETS and
+ * @nr_cur: number of entries in @cur (at most RELPOLINE_MAX_TARGETS are used)
+ * @p: the policy; max_targets is clamped to 1..RELPOLINE_MAX_TARGETS and
  *	threshold_pct to 1..100
- * @out: the chosen targets (room for RP_PARSE_MAX_TARGETS)
+ * @out: the chosen targets (room for RELPOLINE_MAX_TARGETS)
  *
  * Scores are decayed, weighted sample counts (samples times the weight of
  * the sampled task's cgroup, so weight-0 samples count for nothing).
@@ -902,15 +888,13 @@ unsigned int rp_policy_decide(const struct rp_cand *cand, unsigned int nr_cand,
 			      const u64 *cur, unsigned int nr_cur,
 			      const struct rp_policy *p, u64 *out)
 {
-	struct rp_cand sel[RP_PARSE_MAX_TARGETS], tmp;
-	bool is_cur[RP_PARSE_MAX_TARGETS];
-	const struct rp_cand *c, *best, *prev = NULL;
-	unsigned int max, thr, nr = 0, i, j;
-	bool same;
-	int w;
+	struct rp_decision d = {
+		.cand = cand, .nr_cand = nr_cand, .site_total = site_total, .cur = cur,
+	};
+	unsigned int max, thr, i;
 
-	if (nr_cur > RP_PARSE_MAX_TARGETS)
-		nr_cur = RP_PARSE_MAX_TARGETS;
+	if (nr_cur > RELPOLINE_MAX_TARGETS)
+		nr_cur = RELPOLINE_MAX_TARGETS;
 	if (site_samples < p->min_samples) {
 		for (i = 0; i < nr_cur; i++)
 			out[i] = cur[i];
@@ -921,77 +905,28 @@ unsigned int rp_policy_decide(const struct rp_cand *cand, unsigned int nr_cand,
 	max = p->max_targets;
 	if (max < 1)
 		max = 1;
-	if (max > RP_PARSE_MAX_TARGETS)
-		max = RP_PARSE_MAX_TARGETS;
+	if (max > RELPOLINE_MAX_TARGETS)
+		max = RELPOLINE_MAX_TARGETS;
 	thr = p->threshold_pct;
 	if (thr < 1)
 		thr = 1;
 	if (thr > 100)
 		thr = 100;
+	d.nr_cur = nr_cur;
+	d.max = max;
+	d.thr = thr;
 
-	/* The current targets that stay (hysteresis: half the threshold) */
-	for (i = 0; i < nr_cur; i++) {
-		tmp.target = cur[i];
-		tmp.score = rp_score_of(cand, nr_cand, cur[i]);
-		if (!tmp.score || rp_cand_in(sel, nr, cur[i]) ||
-		    !rp_mul_ge(tmp.score, 200, site_total, thr))
-			continue;
-		is_cur[nr] = true;
-		sel[nr++] = tmp;
-	}
-	while (nr > max) {
-		w = rp_worst(sel, NULL, nr);
-		sel[w] = sel[--nr];
-	}
-
-	/* New qualifying targets, best first */
-	for (;;) {
-		best = NULL;
-		for (i = 0; i < nr_cand; i++) {
-			c = &cand[i];
-			if (!c->score || rp_in(cur, nr_cur, c->target) ||
-			    (prev && !rp_better(prev, c)) ||
-			    !rp_mul_ge(c->score, 100, site_total, thr))
-				continue;
-			if (!best || rp_better(c, best))
-				best = c;
-		}
-		if (!best)
-			break;
-		prev = best;
-		if (rp_cand_in(sel, nr, best->target))
-			continue;	/* a duplicate entry in @cand */
-		if (nr < max) {
-			is_cur[nr] = false;
-			sel[nr++] = *best;
-			continue;
-		}
-		/* Full: displace the weakest current target if 1.25x better */
-		w = rp_worst(sel, is_cur, nr);
-		if (w < 0 || !rp_mul_ge(best->score, 4, sel[w].score, 5))
-			break;
-		is_cur[w] = false;
-		sel[w] = *best;
-	}
-
-	same = nr == nr_cur;
-	for (i = 0; same && i < nr; i++)
-		same = rp_in(cur, nr_cur, sel[i].target);
-	if (same) {
+	rp_keep_current(&d);
+	rp_add_new(&d);
+	if (rp_same_set(&d)) {
 		for (i = 0; i < nr_cur; i++)
 			out[i] = cur[i];
 		return nr_cur;
 	}
-	/* Insertion sort, best first */
-	for (i = 1; i < nr; i++) {
-		tmp = sel[i];
-		for (j = i; j > 0 && rp_better(&tmp, &sel[j - 1]); j--)
-			sel[j] = sel[j - 1];
-		sel[j] = tmp;
-	}
-	for (i = 0; i < nr; i++)
-		out[i] = sel[i].target;
-	return nr;
+	rp_sort_best_first(d.sel, d.nr);
+	for (i = 0; i < d.nr; i++)
+		out[i] = d.sel[i].target;
+	return d.nr;
 }
 EXPORT_SYMBOL_IF_KUNIT(rp_policy_decide);
 

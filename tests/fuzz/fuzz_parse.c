@@ -13,8 +13,9 @@
  *   through its canonical text (tests/unit/parse/rp_fmt.h);
  * - blanks added around a line change nothing but the error position,
  *   which moves with a leading blank;
- * - rp_glob_match() agrees with the kernel's own glob_match() (lib/glob.c
- *   compiled from the pristine tree) on "PATTERN STRING" lines;
+ * - glob_match() (the kernel's lib/glob.c, which set_relpoline_filter
+ *   uses) behaves on "PATTERN STRING" lines: a pattern without
+ *   metacharacters matches only itself, "*" everything;
  * - the weights accepted so far form a table, and rp_weight_lookup() is
  *   compared with a reference implementation for every path seen.
  *
@@ -27,13 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/glob.h>
 #include <linux/relpoline_parse.h>
 
 #include "../unit/parse/rp_fmt.h"
-
-#ifdef RP_HAVE_KGLOB
-bool glob_match(char const *pat, char const *str);
-#endif
 
 #define CHECK(cond) do {						\
 	if (!(cond)) {							\
@@ -203,7 +201,7 @@ static void check_cmd(const char *line, unsigned int len)
 	if (check_parser(p_cmd, f_cmd, &cmd, &cmd2, line, len))
 		return;
 	CHECK(cmd.op >= RP_CMD_PROMOTE && cmd.op <= RP_CMD_RESET);
-	CHECK(cmd.nr_targets <= RP_PARSE_MAX_TARGETS);
+	CHECK(cmd.nr_targets <= RELPOLINE_MAX_TARGETS);
 	switch (cmd.op) {
 	case RP_CMD_PROMOTE:
 	case RP_CMD_PIN:
@@ -253,9 +251,9 @@ static void check_filter(const char *line, unsigned int len)
 	CHECK(!pat.mod_only || (pat.mod[0] && !strcmp(pat.glob, "*")));
 	/* a glob without wildcards matches itself only */
 	if (!strpbrk(pat.glob, "*?[")) {
-		CHECK(rp_glob_match(pat.glob, pat.glob));
+		CHECK(glob_match(pat.glob, pat.glob));
 		snprintf(fmt2, sizeof(fmt2), "%sx", pat.glob);
-		CHECK(!rp_glob_match(pat.glob, fmt2));
+		CHECK(!glob_match(pat.glob, fmt2));
 	}
 }
 
@@ -347,10 +345,7 @@ static void check_glob(const char *line, unsigned int len)
 		bool m;
 
 		CHECK(g && t);
-		m = rp_glob_match(g, t);
-#ifdef RP_HAVE_KGLOB
-		CHECK(m == glob_match(g, t));
-#endif
+		m = glob_match(g, t);
 		if (!strpbrk(g, "*?[\\"))
 			CHECK(m == !strcmp(g, t));
 		if (!strcmp(g, "*"))
@@ -404,7 +399,7 @@ static void check_policy(const uint8_t *data, size_t size)
 {
 	struct reader r = { data, size, 0 };
 	struct rp_cand cand[8], rev[8];
-	u64 cur[6], out[RP_PARSE_MAX_TARGETS + 1], out2[RP_PARSE_MAX_TARGETS + 1];
+	u64 cur[6], out[RELPOLINE_MAX_TARGETS + 1], out2[RELPOLINE_MAX_TARGETS + 1];
 	struct rp_policy p;
 	unsigned int nr_cand, nr_cur, n, n2, i, j, max, thr;
 	u64 total = 0, samples, score;
@@ -448,17 +443,20 @@ static void check_policy(const uint8_t *data, size_t size)
 	for (i = 0; i < nr_cur; i++)
 		cur[i] = 0x1000 + (rd8(&r) % 14) * 0x10;
 
-	max = p.max_targets < 1 ? 1 : p.max_targets > 4 ? 4 : p.max_targets;
+	max = p.max_targets < 1 ? 1 :
+	      p.max_targets > RELPOLINE_MAX_TARGETS ? RELPOLINE_MAX_TARGETS :
+	      p.max_targets;
 	thr = p.threshold_pct < 1 ? 1 :
 	      p.threshold_pct > 100 ? 100 : p.threshold_pct;
 
-	out[RP_PARSE_MAX_TARGETS] = 0xdead;
+	out[RELPOLINE_MAX_TARGETS] = 0xdead;
 	n = rp_policy_decide(cand, nr_cand, total, samples, cur, nr_cur, &p,
 			     out);
-	CHECK(n <= RP_PARSE_MAX_TARGETS);
-	CHECK(out[RP_PARSE_MAX_TARGETS] == 0xdead);
+	CHECK(n <= RELPOLINE_MAX_TARGETS);
+	CHECK(out[RELPOLINE_MAX_TARGETS] == 0xdead);
 	if (samples < p.min_samples) {
-		CHECK(n == (nr_cur < 4 ? nr_cur : 4));
+		CHECK(n == (nr_cur < RELPOLINE_MAX_TARGETS ? nr_cur :
+			   RELPOLINE_MAX_TARGETS));
 		CHECK(!memcmp(out, cur, n * sizeof(u64)));
 		return;
 	}
@@ -466,8 +464,8 @@ static void check_policy(const uint8_t *data, size_t size)
 		CHECK(n == 0);
 		return;
 	}
-	if (nr_cur > RP_PARSE_MAX_TARGETS)	/* the rest is ignored */
-		nr_cur = RP_PARSE_MAX_TARGETS;
+	if (nr_cur > RELPOLINE_MAX_TARGETS)	/* the rest is ignored */
+		nr_cur = RELPOLINE_MAX_TARGETS;
 	CHECK(n <= max);
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < nr_cand && cand[j].target != out[i]; j++)

@@ -69,7 +69,7 @@ static inline const char *rp_fmt_cmd(char *s, size_t size,
 			break;
 		}
 	}
-	for (i = 0; i < c->nr_targets && i < RP_PARSE_MAX_TARGETS; i++) {
+	for (i = 0; i < c->nr_targets && i < RELPOLINE_MAX_TARGETS; i++) {
 		t = &c->targets[i];
 		rp_fmt_add(&b, "%s", i ? "," : " ");
 		if (t->kind == RP_REF_ADDR)

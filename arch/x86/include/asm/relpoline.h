@@ -3,6 +3,7 @@
 #define _ASM_X86_RELPOLINE_H
 
 #include <linux/relpoline.h>
+#include <linux/relpoline_types.h>
 #include <linux/types.h>
 
 struct module;
