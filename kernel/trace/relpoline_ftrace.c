@@ -84,6 +84,8 @@ static struct {
 	unsigned int	threshold_pct;
 	unsigned int	sample_period;
 	bool		profile;
+	/* Open profile_hold files: hits are counted while there is one. */
+	unsigned int	profile_holders;
 } rp = {
 	.max_targets = 2, .interval_ms = 1000, .min_samples = 32,
 	.threshold_pct = 10, .sample_period = 16,
@@ -251,6 +253,12 @@ static bool rp_filter_match(struct relpoline_site *site)
 	return pos || !any_pos;
 }
 
+/* Do stubs count hits per target: the profile knob, or a profile_hold open? */
+static bool rp_profiling(void)
+{
+	return rp.profile || rp.profile_holders;
+}
+
 /* The request that gives @site the text its policy state asks for. */
 static void rp_req_for(struct relpoline_site *site, struct rp_pol *pol, bool managed,
 		       struct relpoline_req *r)
@@ -261,7 +269,7 @@ static void rp_req_for(struct relpoline_site *site, struct rp_pol *pol, bool man
 		return;
 	r->stub = true;
 	r->sample = true;
-	r->count_hits = rp.profile;
+	r->count_hits = rp_profiling();
 	if (pol->state == RPS_PROMOTED || pol->state == RPS_PINNED) {
 		unsigned int i;
 
@@ -1305,7 +1313,11 @@ static ssize_t rp_knob_write(struct file *filp, const char __user *ubuf, size_t 
 		break;
 	case RPK_PROFILE:
 		if (rp.profile != v) {
+			bool was = rp_profiling();
+
 			rp.profile = v;
+			if (rp_profiling() == was)
+				break;
 			ret = rp_sync_all();
 			if (!ret && rp_any_busy())
 				ret = -EBUSY;
@@ -1330,6 +1342,81 @@ static const struct file_operations rp_knob_fops = {
 	.open = rp_knob_open,
 	.read = rp_knob_read,
 	.write = rp_knob_write,
+	.llseek = default_llseek,
+};
+
+/* ---- profile_hold ---- */
+
+/*
+ * Hits are counted while profile is 1 or while any file descriptor opened
+ * for writing on profile_hold is open: a viewer holds profiling for as
+ * long as it runs, even when killed, and two viewers never switch it off
+ * under each other. Reading shows the number of holders and holds nothing.
+ */
+static int rp_hold_open(struct inode *inode, struct file *filp)
+{
+	int ret = rp_open_check(inode, filp);
+
+	if (ret || !(filp->f_mode & FMODE_WRITE))
+		return ret;
+	relpoline_lock();
+	if (!rp.profile_holders++ && !rp.profile) {
+		ret = rp_sync_all();
+		if (ret == -EBUSY) {
+			/* the busy sites get hit counting once they are free */
+			ret = 0;
+		} else if (ret) {
+			rp_log_sync_err("profile_hold", "open", ret);
+			rp.profile_holders--;
+			rp_sync_all();
+		}
+	}
+	relpoline_unlock();
+	return ret;
+}
+
+static int rp_hold_release(struct inode *inode, struct file *filp)
+{
+	int ret;
+
+	if (!(filp->f_mode & FMODE_WRITE))
+		return 0;
+	relpoline_lock();
+	if (!--rp.profile_holders && !rp.profile) {
+		ret = rp_sync_all();
+		if (ret && ret != -EBUSY)
+			rp_log_sync_err("profile_hold", "close", ret);
+	}
+	relpoline_unlock();
+	return 0;
+}
+
+static ssize_t rp_hold_read(struct file *filp, char __user *ubuf, size_t cnt, loff_t *ppos)
+{
+	char buf[16];
+	int len;
+
+	relpoline_lock();
+	len = snprintf(buf, sizeof(buf), "%u\n", rp.profile_holders);
+	relpoline_unlock();
+	return simple_read_from_buffer(ubuf, cnt, ppos, buf, len);
+}
+
+/* A holder writes nothing: keeping the descriptor open is the request. */
+static ssize_t rp_hold_write(struct file *filp, const char __user *ubuf, size_t cnt,
+			     loff_t *ppos)
+{
+	if (!cnt)
+		return 0;
+	rp_log_err("profile_hold", "", "nothing to write: keep it open to hold", 0);
+	return -EINVAL;
+}
+
+static const struct file_operations rp_hold_fops = {
+	.open = rp_hold_open,
+	.read = rp_hold_read,
+	.write = rp_hold_write,
+	.release = rp_hold_release,
 	.llseek = default_llseek,
 };
 
@@ -1824,6 +1911,7 @@ static __init int rp_init_tracefs(void)
 	trace_create_file("sites", TRACE_MODE_READ, rp_dir, NULL, &rp_sites_fops);
 	trace_create_file("available_sites", TRACE_MODE_READ, rp_dir, NULL, &rp_avail_fops);
 	trace_create_file("control", 0200, rp_dir, NULL, &rp_control_fops);
+	trace_create_file("profile_hold", TRACE_MODE_WRITE, rp_dir, NULL, &rp_hold_fops);
 	trace_create_file("set_relpoline_filter", TRACE_MODE_WRITE, rp_dir, NULL,
 			  &rp_filter_fops);
 	trace_create_file("cgroup_weights", TRACE_MODE_WRITE, rp_dir, NULL, &rp_weights_fops);
