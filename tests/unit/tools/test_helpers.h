@@ -57,5 +57,6 @@ Suite *cli_suite(void);
 Suite *top_suite(void);
 Suite *events_suite(void);
 Suite *source_suite(void);
+Suite *install_suite(void);
 
 #endif

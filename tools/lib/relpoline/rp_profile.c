@@ -156,6 +156,92 @@ static int parse_kernel_line(char **tok, unsigned int ntok, unsigned int lineno,
 	return 0;
 }
 
+/* "# relpoline profile vN" */
+static int parse_header(const char *q, unsigned int lineno, struct rp_syntax_err *err)
+{
+	const char *h = q + (*q == '#');
+	char *vend;
+	long ver;
+
+	while (*h == ' ' || *h == '\t')
+		h++;
+	if (q[0] != '#' || strncmp(h, PROFILE_MAGIC, strlen(PROFILE_MAGIC)))
+		return rp_syntax_error(err, lineno, "not a relpoline profile (missing '# %s%d' header)",
+				       PROFILE_MAGIC, RP_PROFILE_VERSION);
+	ver = strtol(h + strlen(PROFILE_MAGIC), &vend, 10);
+	if (vend == h + strlen(PROFILE_MAGIC) ||
+	    (*vend && *vend != ' ' && *vend != '\t' && *vend != '\r'))
+		return rp_syntax_error(err, lineno, "bad profile header");
+	if (ver < 1 || ver > RP_PROFILE_VERSION)
+		return rp_syntax_error(err, lineno, "unsupported profile version %ld (this tool reads v1 to v%d)",
+				       ver, RP_PROFILE_VERSION);
+	return 0;
+}
+
+/* split q in place into blank-separated tokens; returns their number */
+static unsigned int tokenize(char *q, char **tok)
+{
+	unsigned int ntok = 0;
+
+	for (;;) {
+		while (*q == ' ' || *q == '\t' || *q == '\r')
+			q++;
+		if (!*q)
+			return ntok;
+		tok[ntok++] = q;
+		while (*q && *q != ' ' && *q != '\t' && *q != '\r')
+			q++;
+		if (*q)
+			*q++ = '\0';
+	}
+}
+
+/* one record line: "site ..." or "kernel ..." */
+static int parse_record(char *q, unsigned int lineno, struct rp_profile *p, size_t *cap,
+			struct rp_syntax_err *err)
+{
+	char *tok[RP_MAX_LINE / 2 + 1];
+	unsigned int ntok = tokenize(q, tok);
+	struct rp_pentry e;
+	int ret;
+
+	if (!strcmp(tok[0], "kernel"))
+		return parse_kernel_line(tok, ntok, lineno, p, err);
+	if (strcmp(tok[0], "site"))
+		return rp_syntax_error(err, lineno, "unknown record '%.40s' (expected 'site' or 'kernel')", tok[0]);
+	ret = parse_site_line(tok, ntok, lineno, &e, err);
+	if (ret)
+		return ret;
+	ret = push_entry(p, cap, &e);
+	if (ret)
+		entry_free(&e);
+	return ret;
+}
+
+static int check_dup_sites(const struct rp_profile *p, struct rp_syntax_err *err)
+{
+	struct rp_pentry **idx;
+	int ret = 0;
+
+	if (p->nr < 2)
+		return 0;
+	idx = malloc(p->nr * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nr; i++)
+		idx[i] = &p->v[i];
+	qsort(idx, p->nr, sizeof(*idx), cmp_pentry_ptr);
+	for (size_t i = 1; i < p->nr && !ret; i++) {
+		struct rp_pentry *a = idx[i - 1], *b = idx[i];
+
+		if (!rp_site_key_cmp(a->sym, a->off, a->mod, b->sym, b->off, b->mod))
+			ret = rp_syntax_error(err, b->line, "duplicate site %s+0x%lx (first on line %u)",
+					      b->sym, b->off, a->line);
+	}
+	free(idx);
+	return ret;
+}
+
 int rp_profile_parse(const char *text, size_t len, struct rp_profile *p,
 		     struct rp_syntax_err *err)
 {
@@ -168,123 +254,40 @@ int rp_profile_parse(const char *text, size_t len, struct rp_profile *p,
 	memset(p, 0, sizeof(*p));
 	err->line = 0;
 	err->msg[0] = '\0';
-
-	while (s < end) {
+	while (s < end && !ret) {
 		const char *nl = memchr(s, '\n', end - s);
 		size_t llen = (nl ? nl : end) - s;
-		char line[RP_MAX_LINE + 1], *q, *tok[RP_MAX_LINE / 2 + 1];
-		unsigned int ntok = 0;
+		char line[RP_MAX_LINE + 1], *q;
 
 		lineno++;
 		if (llen > RP_MAX_LINE) {
 			ret = rp_syntax_error(err, lineno, "line too long (%zu bytes, limit %d)", llen, RP_MAX_LINE);
-			goto fail;
+			break;
 		}
 		memcpy(line, s, llen);
 		line[llen] = '\0';
 		s += llen + 1;
 		if (strlen(line) != llen) {
 			ret = rp_syntax_error(err, lineno, "NUL byte inside the line");
-			goto fail;
+			break;
 		}
-		q = line;
-		while (*q == ' ' || *q == '\t' || *q == '\r')
-			q++;
+		for (q = line; *q == ' ' || *q == '\t' || *q == '\r'; q++)
+			;
 		if (!*q)
 			continue;
 		if (!have_header) {
-			const char *h = q;
-			char *vend;
-			long ver;
-
-			if (*h == '#')
-				h++;
-			while (*h == ' ' || *h == '\t')
-				h++;
-			if (q[0] != '#' || strncmp(h, PROFILE_MAGIC, strlen(PROFILE_MAGIC))) {
-				ret = rp_syntax_error(err, lineno, "not a relpoline profile (missing '# %s%d' header)",
-					   PROFILE_MAGIC, RP_PROFILE_VERSION);
-				goto fail;
-			}
-			ver = strtol(h + strlen(PROFILE_MAGIC), &vend, 10);
-			if (vend == h + strlen(PROFILE_MAGIC) ||
-			    (*vend && *vend != ' ' && *vend != '\t' && *vend != '\r')) {
-				ret = rp_syntax_error(err, lineno, "bad profile header");
-				goto fail;
-			}
-			if (ver < 1 || ver > RP_PROFILE_VERSION) {
-				ret = rp_syntax_error(err, lineno, "unsupported profile version %ld (this tool reads v1 to v%d)",
-					   ver, RP_PROFILE_VERSION);
-				goto fail;
-			}
+			ret = parse_header(q, lineno, err);
 			have_header = true;
-			continue;
-		}
-		if (*q == '#')
-			continue;
-		for (;;) {
-			while (*q == ' ' || *q == '\t' || *q == '\r')
-				q++;
-			if (!*q)
-				break;
-			tok[ntok++] = q;
-			while (*q && *q != ' ' && *q != '\t' && *q != '\r')
-				q++;
-			if (*q)
-				*q++ = '\0';
-		}
-		if (!strcmp(tok[0], "site")) {
-			struct rp_pentry e;
-
-			ret = parse_site_line(tok, ntok, lineno, &e, err);
-			if (ret)
-				goto fail;
-			ret = push_entry(p, &cap, &e);
-			if (ret) {
-				entry_free(&e);
-				goto fail;
-			}
-		} else if (!strcmp(tok[0], "kernel")) {
-			ret = parse_kernel_line(tok, ntok, lineno, p, err);
-			if (ret)
-				goto fail;
-		} else {
-			ret = rp_syntax_error(err, lineno, "unknown record '%.40s' (expected 'site' or 'kernel')", tok[0]);
-			goto fail;
+		} else if (*q != '#') {
+			ret = parse_record(q, lineno, p, &cap, err);
 		}
 	}
-	if (!have_header) {
+	if (!ret && !have_header)
 		ret = rp_syntax_error(err, 0, "empty file: not a relpoline profile");
-		goto fail;
-	}
-
-	/* duplicate sites */
-	if (p->nr > 1) {
-		struct rp_pentry **idx = malloc(p->nr * sizeof(*idx));
-
-		if (!idx) {
-			ret = -ENOMEM;
-			goto fail;
-		}
-		for (size_t i = 0; i < p->nr; i++)
-			idx[i] = &p->v[i];
-		qsort(idx, p->nr, sizeof(*idx), cmp_pentry_ptr);
-		for (size_t i = 1; i < p->nr; i++) {
-			struct rp_pentry *a = idx[i - 1], *b = idx[i];
-
-			if (!rp_site_key_cmp(a->sym, a->off, a->mod, b->sym, b->off, b->mod)) {
-				ret = rp_syntax_error(err, b->line, "duplicate site %s+0x%lx (first on line %u)",
-					   b->sym, b->off, a->line);
-				break;
-			}
-		}
-		free(idx);
-		if (ret)
-			goto fail;
-	}
-	return 0;
-fail:
-	rp_profile_free(p);
+	if (!ret)
+		ret = check_dup_sites(p, err);
+	if (ret)
+		rp_profile_free(p);
 	return ret;
 }
 
@@ -394,13 +397,81 @@ static int cmp_mentry(const void *a, const void *b)
 	return rp_site_key_cmp(x->e.sym, x->e.off, x->e.mod, y->e.sym, y->e.off, y->e.mod);
 }
 
+/* a growable list of the targets of one site, summed over the inputs */
+struct mtargets {
+	struct mtarget *v;
+	size_t nr, cap;
+};
+
+static int add_target(struct mtargets *mt, const struct rp_ptarget *pt, bool pinned)
+{
+	size_t k;
+
+	for (k = 0; k < mt->nr; k++)
+		if (!strcmp(mt->v[k].name, pt->name))
+			break;
+	if (k == mt->nr) {
+		if (mt->nr == mt->cap) {
+			size_t nc = mt->cap ? mt->cap * 2 : 16;
+			struct mtarget *tmp = realloc(mt->v, nc * sizeof(*tmp));
+
+			if (!tmp)
+				return -ENOMEM;
+			mt->v = tmp;
+			mt->cap = nc;
+		}
+		mt->v[k] = (struct mtarget){ .name = pt->name };
+		mt->nr++;
+	}
+	mt->v[k].hits += pt->hits;
+	mt->v[k].pinned |= pinned;
+	return 0;
+}
+
+/* merge the entries grp[0..n) of one site into me */
+static int merge_site(struct rp_pentry **grp, size_t n, unsigned int max_targets,
+		      struct mtargets *mt, struct mentry *me)
+{
+	const struct rp_pentry *first = grp[0];
+	bool pinned = false;
+	size_t keep = 0;
+
+	mt->nr = 0;
+	for (size_t j = 0; j < n; j++) {
+		pinned |= grp[j]->state == RP_P_PINNED;
+		for (unsigned int t = 0; t < grp[j]->nr_targets; t++) {
+			if (add_target(mt, &grp[j]->targets[t], grp[j]->state == RP_P_PINNED))
+				return -ENOMEM;
+			me->total += grp[j]->targets[t].hits;
+		}
+	}
+	qsort(mt->v, mt->nr, sizeof(*mt->v), cmp_mtarget);
+	while (keep < mt->nr && keep < max_targets && (!pinned || mt->v[keep].pinned))
+		keep++;
+	me->e.sym = strdup(first->sym);
+	me->e.mod = first->mod ? strdup(first->mod) : NULL;
+	me->e.off = first->off;
+	me->e.state = pinned ? RP_P_PINNED : RP_P_PROMOTED;
+	me->e.targets = calloc(keep ? keep : 1, sizeof(*me->e.targets));
+	if (!me->e.sym || (first->mod && !me->e.mod) || !me->e.targets)
+		return -ENOMEM;
+	for (size_t k = 0; k < keep; k++) {
+		me->e.targets[k].name = strdup(mt->v[k].name);
+		me->e.targets[k].hits = mt->v[k].hits;
+		if (!me->e.targets[k].name)
+			return -ENOMEM;
+		me->e.nr_targets++;
+	}
+	return 0;
+}
+
 int rp_profile_merge(const struct rp_profile *in, size_t n,
 		     unsigned int max_targets, struct rp_profile *out)
 {
 	struct rp_pentry **all = NULL;
+	struct mtargets mt = { 0 };
 	struct mentry *m = NULL;
-	struct mtarget *mt = NULL;
-	size_t nall = 0, nm = 0, i, j, mtcap = 0;
+	size_t nall = 0, nm = 0, i, j;
 	int ret = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -420,64 +491,12 @@ int rp_profile_merge(const struct rp_profile *in, size_t n,
 			all[nall++] = &in[i].v[j];
 	/* group by site; stable within a group is irrelevant: sums commute */
 	qsort(all, nall, sizeof(*all), cmp_pentry_ptr);
-
 	for (i = 0; i < nall; i = j) {
-		struct mentry *me = &m[nm];
-		bool pinned = false;
-		size_t nt = 0, k, t, keep;
-
-		for (j = i; j < nall &&
-		     !rp_site_key_cmp(all[i]->sym, all[i]->off, all[i]->mod,
-			      all[j]->sym, all[j]->off, all[j]->mod); j++) {
-			if (all[j]->state == RP_P_PINNED)
-				pinned = true;
-			for (t = 0; t < all[j]->nr_targets; t++) {
-				const struct rp_ptarget *pt = &all[j]->targets[t];
-
-				for (k = 0; k < nt; k++)
-					if (!strcmp(mt[k].name, pt->name))
-						break;
-				if (k == nt) {
-					if (nt == mtcap) {
-						size_t nc = mtcap ? mtcap * 2 : 16;
-						struct mtarget *tmp = realloc(mt, nc * sizeof(*mt));
-
-						if (!tmp)
-							goto out;
-						mt = tmp;
-						mtcap = nc;
-					}
-					mt[nt].name = pt->name;
-					mt[nt].hits = 0;
-					mt[nt].pinned = false;
-					nt++;
-				}
-				mt[k].hits += pt->hits;
-				me->total += pt->hits;
-				if (all[j]->state == RP_P_PINNED)
-					mt[k].pinned = true;
-			}
-		}
-		qsort(mt, nt, sizeof(*mt), cmp_mtarget);
-		keep = 0;
-		while (keep < nt && keep < max_targets && (!pinned || mt[keep].pinned))
-			keep++;
-
-		me->e.sym = strdup(all[i]->sym);
-		me->e.mod = all[i]->mod ? strdup(all[i]->mod) : NULL;
-		me->e.off = all[i]->off;
-		me->e.state = pinned ? RP_P_PINNED : RP_P_PROMOTED;
-		me->e.targets = calloc(keep ? keep : 1, sizeof(*me->e.targets));
-		nm++;
-		if (!me->e.sym || (all[i]->mod && !me->e.mod) || !me->e.targets)
+		for (j = i; j < nall && !rp_site_key_cmp(all[i]->sym, all[i]->off, all[i]->mod,
+							  all[j]->sym, all[j]->off, all[j]->mod); j++)
+			;
+		if (merge_site(all + i, j - i, max_targets, &mt, &m[nm++]))
 			goto out;
-		for (k = 0; k < keep; k++) {
-			me->e.targets[k].name = strdup(mt[k].name);
-			me->e.targets[k].hits = mt[k].hits;
-			if (!me->e.targets[k].name)
-				goto out;
-			me->e.nr_targets++;
-		}
 	}
 	qsort(m, nm, sizeof(*m), cmp_mentry);
 	out->v = malloc(nm * sizeof(*out->v));
@@ -494,7 +513,7 @@ out:
 	for (i = 0; i < nm; i++)
 		entry_free(&m[i].e);
 	free(m);
-	free(mt);
+	free(mt.v);
 	free(all);
 	return ret;
 }
