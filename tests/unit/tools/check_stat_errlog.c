@@ -46,6 +46,48 @@ START_TEST(test_stat_fixture)
 }
 END_TEST
 
+/* the capture of a real kernel (tests/fixtures/relpoline/live, capture.sh) */
+START_TEST(test_live_capture)
+{
+	char *text = slurp(FIX("live/tracing/trace_stat/relpoline"), NULL);
+	struct rp_syntax_err err;
+	struct rp_sites sites, avail;
+	struct rp_cgroups cg;
+	struct rp_stat st;
+	long long sum = 0;
+
+	ck_assert_msg(rp_stat_parse(text, strlen(text), &st, &err) == 0, "%s", err.msg);
+	free(text);
+	for (int i = 0; i < RP_STATE_NR; i++)
+		sum += st.state[i];
+	/* every site that is not refused is in exactly one state */
+	ck_assert_int_eq(sum + st.refused, st.sites);
+	ck_assert_int_ge(st.state[RP_STATE_PINNED], 1);
+	ck_assert_int_ge(st.state[RP_STATE_BLOCKED], 1);
+	ck_assert_int_ge(st.batches, 1);
+	ck_assert_int_ge(st.stub_pool_bytes, st.stub_bytes);
+	text = slurp(FIX("live/tracing/relpoline/sites"), NULL);
+	ck_assert_msg(rp_sites_parse(text, strlen(text), false, &sites, &err) == 0, "%s", err.msg);
+	free(text);
+	text = slurp(FIX("live/tracing/relpoline/available_sites"), NULL);
+	ck_assert_msg(rp_sites_parse(text, strlen(text), true, &avail, &err) == 0, "%s", err.msg);
+	free(text);
+	ck_assert_uint_eq(sites.nr, avail.nr);
+	ck_assert_int_eq(st.state[RP_STATE_PROMOTED] + st.state[RP_STATE_PINNED] +
+			 st.state[RP_STATE_LEARNING] + st.state[RP_STATE_BLOCKED], (long long)sites.nr);
+	for (size_t i = 0; i < sites.nr; i++)
+		ck_assert_ptr_nonnull(rp_sites_find_id(&avail, sites.v[i].id));
+	rp_sites_free(&sites);
+	rp_sites_free(&avail);
+	text = slurp(FIX("live/tracing/relpoline/cgroup_weights"), NULL);
+	ck_assert_msg(rp_cgroups_parse(text, strlen(text), &cg, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(cg.nr, 2);
+	ck_assert_str_eq(cg.v[cg.nr - 1].path, "*");
+	rp_cgroups_free(&cg);
+	free(text);
+}
+END_TEST
+
 START_TEST(test_stat_format)
 {
 	struct rp_syntax_err err;
@@ -325,6 +367,7 @@ Suite *stat_errlog_suite(void)
 
 	tcase_add_test(tc, test_stat_fixture);
 	tcase_add_test(tc, test_stat_format);
+	tcase_add_test(tc, test_live_capture);
 	tcase_add_test(tc, test_control_lines);
 	tcase_add_test(tc, test_knobs_match_docs);
 	tcase_add_test(tc, test_kernel_id);
