@@ -16,12 +16,7 @@ W=$(mktemp -d)
 [ -x "$R" ] || fail "tools not built (make tools)"
 
 cleanup() {
-	echo 0 > $T/enable
-	echo > $T/set_relpoline_filter
-	echo '* 1' > $T/cgroup_weights
-	for kv in mode=auto max_targets=2 interval_ms=1000 min_samples=32 threshold_pct=10 sample_period=16 profile=0; do
-		echo "${kv#*=}" > $T/${kv%%=*}
-	done
+	rp_defaults
 	rm -rf "$W"
 	rpt_cleanup
 }

@@ -22,12 +22,7 @@ mkdir -p "$OUT"
 cleanup() {
 	tmux kill-server 2>/dev/null
 	[ -n "${bg:-}" ] && kill -9 $bg 2>/dev/null
-	echo 0 > $T/enable
-	echo > $T/set_relpoline_filter
-	echo '* 1' > $T/cgroup_weights
-	for kv in mode=auto max_targets=2 interval_ms=1000 min_samples=32 threshold_pct=10 sample_period=16 profile=0; do
-		echo "${kv#*=}" > $T/${kv%%=*}
-	done
+	rp_defaults
 	rmdir /sys/fs/cgroup/rptl 2>/dev/null
 	rpt_cleanup
 }
@@ -140,6 +135,9 @@ done
 echo "profile load of $n sites: $((b1 - b0)) patch batch(es)"
 [ $((b1 - b0)) = 1 ] || fail "profile load of $n sites took $((b1 - b0)) patch batches, want 1 (one write per site took $n)"
 ok "profile load: $n sites in 1 patch batch"
+$R status --format prometheus -o "$OUT/metrics-enabled.prom" || fail "status --format prometheus -o"
+grep -qx 'relpoline_enabled 1' "$OUT/metrics-enabled.prom" || fail "metrics: not enabled"
+grep -qE '^relpoline_sites\{state="pinned"\} [1-9]' "$OUT/metrics-enabled.prom" || fail "metrics: no pinned sites"
 
 # ---- a stale profile (another kernel build) changes nothing ----
 sed 's/^kernel \([^ ]*\) .*/kernel \1 0000000000000000000000000000000000000000/' /tmp/mod.prof > /tmp/stale.prof
