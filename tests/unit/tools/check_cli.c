@@ -872,7 +872,7 @@ START_TEST(test_top_batch)
 		ck_assert(json_num(json_get(json_get(r.out, "totals"), "dropped")) == 7);
 		ck_assert_msg(json_valid(nl + 1), "frame 2: %s", nl + 1);
 		iv = json_num(json_get(nl + 1, "interval_s"));
-		ck_assert_msg(iv > 0.05 && iv < 2, "interval %f", iv);
+		ck_assert_msg(iv > 0.05 && iv < 10, "interval %f", iv);	/* a loaded machine */
 	}
 	run_free(&r);
 	/* the profile knob is not touched: hits are held through profile_hold */
@@ -974,7 +974,7 @@ START_TEST(test_top_profile_hold)
 		bool held = false;
 
 		pid = spawn_top("0.2");
-		for (int k = 0; k < 200 && !held; k++) {
+		for (int k = 0; k < 800 && !held; k++) {
 			struct timespec ts = { 0, 25 * 1000 * 1000 };
 
 			held = holds(pid, hold);
