@@ -6,6 +6,8 @@
 #   make check     every test suite; ends with "N passed, N failed"
 #   make kernel    build the QEMU test kernel (KVARIANT=debug for the debug one)
 #   make tools     build the userspace tools into build/tools/
+#   make install   install the tools, man pages, completion, relpoline.service
+#                  (PREFIX=/usr/local, DESTDIR, SYSCONFDIR=/etc)
 #   make patches   a git format-patch series against the base tree in out/patches/
 #   make bench     native cycles per call and guest promotion coverage (bench/results/)
 #   make stress    the 10-minute storm and the upstream ftracetest suite both ways
@@ -17,12 +19,12 @@ SHELL := /bin/bash
 KVARIANT ?= test
 export KVARIANT
 
-.PHONY: all deps kernel module tools run check check-unit check-guest patches bench stress fuzz clean help
+.PHONY: all deps kernel module tools install run check check-unit check-guest patches bench stress fuzz clean help
 
 all: kernel tools
 
 help:
-	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@scripts/deps
@@ -35,6 +37,9 @@ module: kernel
 
 tools: deps
 	@if [ -f tools/Makefile ]; then $(MAKE) -s -C tools; fi
+
+install: tools
+	@$(MAKE) -s -C tools install
 
 run: kernel module tools
 	@tests/vm/run -t 900 -a spectre_v2=retpoline -- tests/demo.sh

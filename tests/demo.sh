@@ -31,13 +31,13 @@ echo "== workload: hackbench, reads from /dev/zero, pipes, shell loops (20 s)"
 ) &
 wl=$!
 sleep 4
-echo "== relpoline-top -b (3 frames, 2 s apart)"
-"$top/build/tools/relpoline-top" -b -n 3 -d 2
+echo "== relpoline-top -b (3 frames of the 15 busiest sites, 2 s apart)"
+"$top/build/tools/relpoline-top" -b -i 3 -n 15 -d 2
 wait $wl
 
 echo "== promoted sites (first 15)"
 $R sites | awk 'NR == 1 || / promoted | pinned /' | head -n 16
-echo "== trace_stat/relpoline totals"
-grep '^#' $T/trace_stat/relpoline | head -n 2
+echo "== relpoline status (trace_stat/relpoline totals)"
+$R status | sed 's/^/   /'
 $R disable
 echo "== disabled: every site restored to its boot-time bytes"

@@ -723,6 +723,71 @@ static const struct file_operations rp_knob_fops = {
 	.llseek = default_llseek,
 };
 
+/* ---- profile_hold ---- */
+
+/*
+ * Hits are counted while profile is 1 or while any file descriptor opened
+ * for writing on profile_hold is open: a viewer holds profiling for as
+ * long as it runs, even when killed, and two viewers never switch it off
+ * under each other. Reading shows the number of holders and holds nothing.
+ */
+static int rp_hold_open(struct inode *inode, struct file *filp)
+{
+	int ret = rp_open_check(inode, filp);
+
+	if (ret || !(filp->f_mode & FMODE_WRITE))
+		return ret;
+	relpoline_lock();
+	ret = rp_policy_hold_profile(true);
+	if (ret)
+		rp_log_sync_err("profile_hold", "open", ret);
+	relpoline_unlock();
+	return ret;
+}
+
+static int rp_hold_release(struct inode *inode, struct file *filp)
+{
+	int ret;
+
+	if (!(filp->f_mode & FMODE_WRITE))
+		return 0;
+	relpoline_lock();
+	ret = rp_policy_hold_profile(false);
+	if (ret)
+		rp_log_sync_err("profile_hold", "close", ret);
+	relpoline_unlock();
+	return 0;
+}
+
+static ssize_t rp_hold_read(struct file *filp, char __user *ubuf, size_t cnt, loff_t *ppos)
+{
+	char buf[16];
+	int len;
+
+	relpoline_lock();
+	len = snprintf(buf, sizeof(buf), "%u\n", rp_policy_profile_holders());
+	relpoline_unlock();
+	return simple_read_from_buffer(ubuf, cnt, ppos, buf, len);
+}
+
+/* A holder writes nothing: keeping the descriptor open is the request. */
+static ssize_t rp_hold_write(struct file *filp, const char __user *ubuf, size_t cnt,
+			     loff_t *ppos)
+{
+	if (!cnt)
+		return 0;
+	rp_log_err("profile_hold", "", "nothing to write: keep it open to hold", 0);
+	return -EINVAL;
+}
+
+static const struct file_operations rp_hold_fops = {
+	.open = rp_hold_open,
+	.read = rp_hold_read,
+	.write = rp_hold_write,
+	.release = rp_hold_release,
+	.llseek = default_llseek,
+};
+
 /* ---- set_relpoline_filter ---- */
 
 static void rp_fill_filter(struct rp_text *t)
@@ -1058,6 +1123,7 @@ static __init int rp_init_tracefs(void)
 	trace_create_file("sites", TRACE_MODE_READ, rp_dir, NULL, &rp_sites_fops);
 	trace_create_file("available_sites", TRACE_MODE_READ, rp_dir, NULL, &rp_avail_fops);
 	trace_create_file("control", 0200, rp_dir, NULL, &rp_control_fops);
+	trace_create_file("profile_hold", TRACE_MODE_WRITE, rp_dir, NULL, &rp_hold_fops);
 	trace_create_file("set_relpoline_filter", TRACE_MODE_WRITE, rp_dir, NULL,
 			  &rp_filter_fops);
 	trace_create_file("cgroup_weights", TRACE_MODE_WRITE, rp_dir, NULL, &rp_weights_fops);

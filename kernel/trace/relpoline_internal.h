@@ -50,6 +50,8 @@ enum rp_knob {
 
 unsigned int rp_policy_get(enum rp_knob knob);
 int rp_policy_set(enum rp_knob knob, unsigned int val);
+int rp_policy_hold_profile(bool hold);
+unsigned int rp_policy_profile_holders(void);
 
 /* Totals since boot (samples and dropped: since the last reset). */
 struct rp_totals {

@@ -69,6 +69,8 @@ static struct {
 	unsigned int	threshold_pct;
 	unsigned int	sample_period;
 	bool		profile;
+	/* Open profile_hold files: hits are counted while there is one. */
+	unsigned int	profile_holders;
 } rp = {
 	.max_targets = RP_POLICY_DEFAULT_MAX_TARGETS, .interval_ms = 1000,
 	.min_samples = RP_POLICY_DEFAULT_MIN_SAMPLES,
@@ -204,7 +206,7 @@ static void rp_req_for(struct relpoline_site *site, struct rp_pol *pol, bool man
 		return;
 	r->stub = true;
 	r->sample = true;
-	r->count_hits = rp.profile;
+	r->count_hits = rp.profile || rp.profile_holders;
 	if (pol->state == RPS_PROMOTED || pol->state == RPS_PINNED) {
 		unsigned int i;
 
@@ -711,8 +713,52 @@ static int rp_set_profile(bool on)
 	if (rp.profile == on)
 		return 0;
 	rp.profile = on;
+	/* A holder keeps hit counting on: nothing to rewrite. */
+	if (rp.profile_holders)
+		return 0;
 	ret = rp_policy_sync();
 	return ret ? ret : rp_any_busy() ? -EBUSY : 0;
+}
+
+/**
+ * rp_policy_hold_profile() - take or drop a hold on hit counting
+ * @hold: true to take one, false to drop one
+ *
+ * Hits are counted while the profile knob is 1 or any hold is taken
+ * (relpoline/profile_hold). The first hold and the last release rewrite
+ * the stubs when the knob is 0. A busy site gets its counting once it is
+ * free, as for the knob.
+ *
+ * Context: relpoline_lock() held.
+ * Return: 0, or the errno of the rewrite (the hold is then not taken).
+ */
+int rp_policy_hold_profile(bool hold)
+{
+	int ret;
+
+	if (hold ? rp.profile_holders++ : --rp.profile_holders)
+		return 0;
+	if (rp.profile)
+		return 0;
+	ret = rp_policy_sync();
+	if (ret == -EBUSY)
+		ret = 0;
+	if (ret && hold) {
+		rp.profile_holders--;
+		rp_policy_sync();
+	}
+	return ret;
+}
+
+/**
+ * rp_policy_profile_holders() - how many hold hit counting
+ *
+ * Context: relpoline_lock() held.
+ * Return: the number of holds.
+ */
+unsigned int rp_policy_profile_holders(void)
+{
+	return rp.profile_holders;
 }
 
 /**

@@ -23,3 +23,17 @@ rpt_load() {
 rpt_unload() { rmmod relpoline_test || fail "rmmod relpoline_test"; }
 # rpt_write FILE TEXT: write, failing the test on error
 rpt_write() { echo "$2" > "$RPT/$1" || fail "write '$2' to $1"; }
+
+# rp_defaults: relpoline back to its boot state -- disabled, no filter,
+# default cgroup weight, auto mode, and every knob at the default of the
+# tools' knob table ('relpoline help' prints it).
+rp_defaults() {
+	local t=/sys/kernel/tracing/relpoline k v
+	echo 0 > $t/enable
+	echo > $t/set_relpoline_filter
+	echo '* 1' > $t/cgroup_weights
+	echo auto > $t/mode
+	"$RELPOLINE_TOP/build/tools/relpoline" help |
+		awk '/^  knobs/ { s = 1; next } /^$/ { s = 0 } s { sub(/:$/, "", $4); print $1, $4 }' |
+		while read -r k v; do echo "$v" > $t/$k; done
+}

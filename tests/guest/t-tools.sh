@@ -112,19 +112,24 @@ ok "record: trace.dat with relpoline events and symbols"
 $R promote "$site" read_zero
 ( zeroread 400 ) &
 wl=$!
-$TOPB -b -n 2 -d 1 > /tmp/top.txt || fail "relpoline-top -b"
+$TOPB -b -i 2 -d 1 > /tmp/top.txt || fail "relpoline-top -b"
 wait $wl
 cat /tmp/top.txt
 [ "$(grep -c '^relpoline-top' /tmp/top.txt)" = 2 ] || fail "expected 2 frames"
 grep -q 'read_zero' /tmp/top.txt || fail "frames lack the promoted site's target"
-$TOPB -b -n 1 -d 1 --json | json_ok relpoline-top --json
-[ "$(cat $T/profile)" = 1 ] || fail "relpoline-top did not restore profile"
+$TOPB -b -i 1 -d 1 --json | json_ok relpoline-top --json
+[ "$(cat $T/profile)" = 1 ] || fail "relpoline-top changed the profile knob"
 $R set profile 0
-$TOPB -b -n 1 -d 1 > /dev/null
-[ "$(cat $T/profile)" = 0 ] || fail "relpoline-top did not restore profile=0"
-ok "relpoline-top -b / --json frames; profile restored"
+$TOPB -b -i 1 -d 1 > /dev/null
+[ "$(cat $T/profile)" = 0 ] || fail "relpoline-top changed the profile knob (0)"
+[ "$(cat $T/profile_hold)" = 0 ] || fail "relpoline-top left a profile_hold holder"
+ok "relpoline-top -b / --json frames; the profile knob is left alone"
 
-# Interactive: sort, filter, detail, quit, through tmux.
+# Interactive: sort, filter, detail, quit, through tmux. Manual mode: in
+# auto mode a policy round (TCG is slow: interval_ms can pass) may
+# promote the site to another target (proc_reg_read: /proc reads).
+$R mode manual
+$R promote "$site" read_zero || fail "promote before the interactive view"
 export TERM=xterm-256color
 tmux new-session -d -s rp -x 160 -y 40 "$TOPB -d 1" || fail "tmux"
 sleep 3
@@ -143,5 +148,5 @@ grep -q 'relpoline-top' /tmp/scr1.txt || fail "no header on the interactive scre
 grep -q 'vfs_read' /tmp/scr1.txt || fail "filtered screen lacks vfs_read"
 grep -q 'read_zero' /tmp/scr2.txt || fail "detail view lacks the target"
 tmux has-session -t rp 2>/dev/null && fail "q did not quit"
-[ "$(cat $T/profile)" = 0 ] || fail "interactive relpoline-top did not restore profile"
+[ "$(cat $T/profile)" = 0 ] || fail "interactive relpoline-top changed the profile knob"
 ok "interactive relpoline-top: sort, filter, detail, quit"

@@ -9,7 +9,7 @@
 # atomic symlink rename so the reader never sees a half written file),
 # and measure the CPU time of
 #
-#	relpoline-top -t DIR -b -d DELAY -n FRAMES > /dev/null
+#	relpoline-top --tracing-dir DIR -b -d DELAY -i FRAMES > /dev/null
 #
 # CPU% = (user + system time of relpoline-top) / wall time * 100, from
 # /usr/bin/time (getrusage of the child) or bash's 'times' otherwise.
@@ -70,6 +70,7 @@ mkdir -p "$dir/relpoline" "$dir/trace_stat" "$work/v"
 echo 1 > "$dir/relpoline/enable"
 echo auto > "$dir/relpoline/mode"
 echo 0 > "$dir/relpoline/profile"
+touch "$dir/relpoline/profile_hold"
 echo 2 > "$dir/relpoline/max_targets"
 echo 1000 > "$dir/relpoline/interval_ms"
 : > "$dir/relpoline/control"
@@ -100,30 +101,31 @@ BEGIN {
 		off[i] = sprintf("0x%x/0x%x", 16 + int(rand() * 900), 1024 + int(rand() * 4000))
 		nt[i] = (st[i] == "promoted" || st[i] == "pinned" || st[i] == "busy") ? 1 + (rand() < 0.6) : 0
 	}
+	for (i = 1; i <= n; i++) cnt[st[i]]++
 	for (v = 0; v < nv; v++) {
 		f = out "/sites." v
 		g = out "/stat." v
 		print "# id site module form reg state hits misses targets..." > f
-		print "# hits+misses id site state hits misses" > g
 		th = 0; tm = 0
 		for (i = 1; i <= n; i++) {
-			h = (st[i] == "learning") ? 0 : rate[i] * (v + 1)
-			m = miss[i] * (v + 1) + (st[i] == "learning" ? rate[i] * (v + 1) : 0)
-			th += h; tm += m
-			line = i " " name(i, 0) "+" off[i] " " mod[i] " call " regs[1 + i % 7] " " st[i] " " h " " m
-			if (nt[i] >= 1) line = line " " name(i, 1) (mod[i] != "-" ? "[" mod[i] "]" : "") ":" int(h * 0.8)
-			if (nt[i] >= 2) line = line " " name(i, 2) ":" (h - int(h * 0.8))
-			print line > f
-			print h + m " " i " " name(i, 0) "+" off[i] " " st[i] " " h " " m > g
+			h[i] = (st[i] == "learning") ? 0 : rate[i] * (v + 1)
+			m[i] = miss[i] * (v + 1) + (st[i] == "learning" ? rate[i] * (v + 1) : 0)
+			th += h[i]; tm += m[i]
 		}
-		print "# totals" > g
-		print "hits: " th > g
-		print "misses: " tm > g
-		print "retrains: " 100 + v > g
-		print "patch batches: " 40 + v > g
-		print "IPI rounds: " 120 + v > g
-		print "last retrain duration: 812 us" > g
-		print "stub bytes: " n * 48 > g
+		# trace_stat/relpoline as the kernel prints it: totals first
+		printf "# totals: off=%d learning=%d promoted=%d pinned=%d blocked=%d busy=%d refused=0 sites=%d\n", \
+			cnt["off"], cnt["learning"], cnt["promoted"], cnt["pinned"], cnt["blocked"], cnt["busy"], n > g
+		printf "# hits=%d misses=%d retrains=%d last_retrain_us=812 batches=%d ipi_rounds=%d patched=%d stub_bytes=%d stub_pool_bytes=%d samples=%d dropped=0\n", \
+			th, tm, 100 + v, 40 + v, 120 + v, 500 + v, n * 48, n * 64, 1000 * (v + 1) > g
+		print "#         hits       misses    hit%  id site module form reg" > g
+		for (i = 1; i <= n; i++) {
+			line = i " " name(i, 0) "+" off[i] " " mod[i] " call " regs[1 + i % 7] " " st[i] " " h[i] " " m[i]
+			if (nt[i] >= 1) line = line " " name(i, 1) (mod[i] != "-" ? "[" mod[i] "]" : "") ":" int(h[i] * 0.8)
+			if (nt[i] >= 2) line = line " " name(i, 2) ":" (h[i] - int(h[i] * 0.8))
+			print line > f
+			printf "%12d %12d %5.1f%%  %d %s+%s %s call %s\n", h[i], m[i], \
+				h[i] + m[i] ? 100 * h[i] / (h[i] + m[i]) : 0, i, name(i, 0), off[i], mod[i], regs[1 + i % 7] > g
+		}
 		close(f); close(g)
 	}
 }'
@@ -145,13 +147,13 @@ swap 0
 ) &
 rotator=$!
 
-echo "measure-cpu: $bin -t $dir -b -d $delay -n $frames" >&2
+echo "measure-cpu: $bin --tracing-dir $dir -b -d $delay -i $frames" >&2
 start=$(date +%s.%N)
 if [ -x /usr/bin/time ]; then
-	cpu=$( { /usr/bin/time -f "%U %S" "$bin" -t "$dir" -b -d "$delay" -n "$frames" \
+	cpu=$( { /usr/bin/time -f "%U %S" "$bin" --tracing-dir "$dir" -b -d "$delay" -i "$frames" \
 		> /dev/null; } 2>&1 | tail -1)
 else
-	cpu=$( ( "$bin" -t "$dir" -b -d "$delay" -n "$frames" > /dev/null; times ) | tail -1 |
+	cpu=$( ( "$bin" --tracing-dir "$dir" -b -d "$delay" -i "$frames" > /dev/null; times ) | tail -1 |
 	       sed 's/m/ /g; s/s//g' | awk '{ print $1 * 60 + $2, $3 * 60 + $4 }')
 fi
 end=$(date +%s.%N)

@@ -59,99 +59,6 @@ bool top_col_numeric(enum top_col c)
 	return c < TC_NR && cols[c].numeric;
 }
 
-/* ------------------------------------------------------------------ */
-/* output buffer                                                        */
-
-static void ob_grow_slow(struct obuf *b, size_t n)
-{
-	size_t ncap;
-	char *np;
-	ncap = b->cap ? b->cap : 4096;
-	while (ncap < b->len + n + 1)
-		ncap *= 2;
-	np = realloc(b->p, ncap);
-	if (!np) {
-		fprintf(stderr, "relpoline-top: out of memory\n");
-		exit(1);
-	}
-	b->p = np;
-	b->cap = ncap;
-}
-
-static inline void ob_grow(struct obuf *b, size_t n)
-{
-	if (__builtin_expect(b->len + n + 1 > b->cap, 0))
-		ob_grow_slow(b, n);
-}
-
-void ob_free(struct obuf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
-
-void ob_reset(struct obuf *b)
-{
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
-}
-
-static inline void obn(struct obuf *b, const char *s, size_t n)
-{
-	ob_grow(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void ob_putn(struct obuf *b, const char *s, size_t n)
-{
-	obn(b, s, n);
-}
-
-void ob_puts(struct obuf *b, const char *s)
-{
-	obn(b, s, strlen(s));
-}
-
-static inline void ob_putc(struct obuf *b, char c)
-{
-	ob_grow(b, 1);
-	b->p[b->len++] = c;
-	b->p[b->len] = '\0';
-}
-
-#define ob_putn(b, s, n)	obn(b, s, n)
-#define ob_puts(b, s)		obn(b, s, strlen(s))
-
-static inline void ob_pad(struct obuf *b, int n)
-{
-	if (n <= 0)
-		return;
-	ob_grow(b, n);
-	memset(b->p + b->len, ' ', n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void ob_printf(struct obuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	ob_grow(b, n);
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, n + 1, fmt, ap);
-	va_end(ap);
-	b->len += n;
-}
-
 /* left aligned in w columns; w < 0: no padding; trunc: cut at w */
 static inline void put_left(struct obuf *b, const char *s, size_t n, int w, bool trunc)
 {
@@ -170,21 +77,6 @@ static inline void put_right(struct obuf *b, const char *s, size_t n, int w)
 
 /* ------------------------------------------------------------------ */
 /* value formatting                                                     */
-
-size_t top_fmt_u64(uint64_t v, char *buf)
-{
-	char tmp[24];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n] = '\0';
-	return n;
-}
 
 /* x with one decimal, x >= 0 */
 static size_t fmt_1dec(double x, char *buf)
@@ -258,7 +150,7 @@ size_t top_fmt_bytes(long long v, char *buf)
 void top_model_init(struct top_model *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->sort = TC_CALLS;
+	m->sort = TOP_DEFAULT_SORT;
 }
 
 void top_model_free(struct top_model *m)
@@ -269,60 +161,21 @@ void top_model_free(struct top_model *m)
 		rp_sites_free(&m->prev);
 	free(m->rows);
 	free(m->view);
-	free(m->map);
 	free(m->keys);
 	memset(m, 0, sizeof(*m));
 }
 
-static inline size_t hash_id(unsigned long id, size_t mask)
-{
-	return (size_t)((id * 0x9E3779B97F4A7C15ULL) >> 17) & mask;
-}
-
-static int build_map(struct top_model *m)
-{
-	size_t need = 16;
-
-	while (need < m->prev.nr * 2)
-		need *= 2;
-	if (need != m->map_size) {
-		uint32_t *nm = realloc(m->map, need * sizeof(*nm));
-
-		if (!nm)
-			return -ENOMEM;
-		m->map = nm;
-		m->map_size = need;
-	}
-	memset(m->map, 0xff, m->map_size * sizeof(*m->map));
-	for (size_t i = 0; i < m->prev.nr; i++) {
-		size_t h = hash_id(m->prev.v[i].id, m->map_size - 1);
-
-		while (m->map[h] != UINT32_MAX)
-			h = (h + 1) & (m->map_size - 1);
-		m->map[h] = i;
-	}
-	return 0;
-}
-
 static const struct rp_site *lookup_prev(const struct top_model *m, const struct rp_site *s)
 {
-	size_t h;
+	const struct rp_site *p;
 
-	if (!m->have_prev || !m->map_size)
+	if (!m->have_prev)
 		return NULL;
-	h = hash_id(s->id, m->map_size - 1);
-	while (m->map[h] != UINT32_MAX) {
-		const struct rp_site *p = &m->prev.v[m->map[h]];
-
-		if (p->id == s->id) {
-			/* same id reused for another site (module reload) */
-			if (p->off != s->off || strcmp(p->sym, s->sym))
-				return NULL;
-			return p;
-		}
-		h = (h + 1) & (m->map_size - 1);
-	}
-	return NULL;
+	p = rp_sites_find_id(&m->prev, s->id);
+	/* same id reused for another site (module reload) */
+	if (p && (p->off != s->off || strcmp(p->sym, s->sym)))
+		return NULL;
+	return p;
 }
 
 static long long compute_tdelta(const struct top_row *r, unsigned int i);
@@ -347,9 +200,6 @@ int top_model_update(struct top_model *m, struct rp_sites *sites, double interva
 	m->have_cur = true;
 	memset(sites, 0, sizeof(*sites));
 	m->interval = interval;
-
-	if (m->have_prev && build_map(m))
-		return -ENOMEM;
 
 	if (m->cur.nr > m->cap_rows) {
 		size_t nc = m->cur.nr + m->cur.nr / 4 + 16;
@@ -665,6 +515,41 @@ long long top_target_delta(const struct top_row *r, unsigned int i)
 	return compute_tdelta(r, i);
 }
 
+const struct top_row *top_model_row(const struct top_model *m, unsigned long id)
+{
+	const struct rp_site *s = m->have_cur ? rp_sites_find_id(&m->cur, id) : NULL;
+
+	return s ? &m->rows[s - m->cur.v] : NULL;
+}
+
+int top_model_reset_view(struct top_model *m)
+{
+	m->sort = TOP_DEFAULT_SORT;
+	m->invert = false;
+	m->filter[0] = '\0';
+	return top_model_view(m);
+}
+
+static const double delays[] = { 0.1, 0.2, 0.5, 1, 2, 3, 5, 10, 30, 60 };
+#define NR_DELAYS ((int)(sizeof(delays) / sizeof(delays[0])))
+
+double top_delay_step(double delay, int dir)
+{
+	int i;
+
+	if (dir > 0) {
+		/* the next step up; a delay beyond the steps stays */
+		for (i = 0; i < NR_DELAYS; i++)
+			if (delays[i] > delay + 1e-9)
+				return delays[i];
+		return delay;
+	}
+	for (i = NR_DELAYS - 1; i >= 0; i--)
+		if (delays[i] < delay - 1e-9)
+			return delays[i];
+	return delay;
+}
+
 long top_model_find(const struct top_model *m, unsigned long id)
 {
 	for (size_t i = 0; i < m->nr_view; i++)
@@ -674,41 +559,93 @@ long top_model_find(const struct top_model *m, unsigned long id)
 }
 
 /* ------------------------------------------------------------------ */
-/* rows                                                                 */
+/* layout and rows                                                      */
 
-/* column start offsets of the fixed layout (space separated) */
-static const int col_w[TC_NR] = {
-	[TC_ID] = TOP_W_ID, [TC_SITE] = TOP_W_SITE, [TC_MODULE] = TOP_W_MODULE,
-	[TC_STATE] = TOP_W_STATE, [TC_HITS] = TOP_W_RATE, [TC_MISSES] = TOP_W_RATE,
-	[TC_CALLS] = TOP_W_RATE, [TC_HITPCT] = TOP_W_PCT, [TC_TARGETS] = 7,
+#define W_ID		6
+#define W_SITE_MIN	24
+#define W_SITE_MAX	40
+#define W_MODULE	12
+#define W_STATE		8
+#define W_RATE		8
+#define W_PCT		6
+#define W_TARGETS_MIN	20
+
+static const int fixed_w[TC_NR] = {
+	[TC_ID] = W_ID, [TC_SITE] = W_SITE_MIN, [TC_MODULE] = W_MODULE, [TC_STATE] = W_STATE,
+	[TC_HITS] = W_RATE, [TC_MISSES] = W_RATE, [TC_CALLS] = W_RATE, [TC_HITPCT] = W_PCT,
+	[TC_TARGETS] = W_TARGETS_MIN,
 };
 
-void top_col_span(enum top_col c, int *start, int *len)
+/* the space a column takes with its separator (two before TARGETS) */
+static int cost(enum top_col c, int w)
 {
-	int pos = 0;
-
-	for (int i = 0; i < (int)c && i < TC_NR; i++)
-		pos += col_w[i] + (i == TC_HITPCT ? 2 : 1);
-	*start = pos;
-	*len = c < TC_NR ? col_w[c] : 0;
+	return w + (c == TC_HITPCT ? 2 : c == TC_TARGETS ? 0 : 1);
 }
 
-void top_fmt_colhdr(struct obuf *b, int width)
+void top_layout(struct top_layout *l, int width)
+{
+	static const enum top_col optional[] = { TC_HITS, TC_MISSES, TC_MODULE };
+	int used = 0, pos = 0;
+
+	memset(l, 0, sizeof(*l));
+	for (int c = 0; c < TC_NR; c++) {
+		l->width[c] = fixed_w[c];
+		l->shown[c] = c == TC_ID || c == TC_SITE || c == TC_STATE || c == TC_CALLS ||
+			      c == TC_HITPCT || c == TC_TARGETS;
+		if (l->shown[c])
+			used += cost(c, l->width[c]);
+	}
+	for (size_t i = 0; i < sizeof(optional) / sizeof(optional[0]); i++) {
+		enum top_col c = optional[i];
+
+		if (!width || used + cost(c, l->width[c]) <= width) {
+			l->shown[c] = true;
+			used += cost(c, l->width[c]);
+		}
+	}
+	/* the site name gets what is left up to its full width */
+	l->width[TC_SITE] = W_SITE_MAX;
+	if (width && used - W_SITE_MIN + W_SITE_MAX > width)
+		l->width[TC_SITE] = W_SITE_MIN + (width > used ? width - used : 0);
+	for (int c = 0; c < TC_NR; c++) {
+		if (!l->shown[c])
+			continue;
+		l->start[c] = pos;
+		if (c == TC_TARGETS)
+			l->width[c] = width ? (width > pos ? width - pos : 0) : -1;
+		else
+			pos += cost(c, l->width[c]);
+	}
+	l->total = width;
+}
+
+bool top_col_span(const struct top_layout *l, enum top_col c, int *start, int *len)
+{
+	if (c >= TC_NR || !l->shown[c])
+		return false;
+	*start = l->start[c];
+	*len = c == TC_TARGETS ? (int)strlen(cols[c].title) : l->width[c];
+	return true;
+}
+
+void top_fmt_colhdr(struct obuf *b, const struct top_layout *l)
 {
 	size_t start = b->len;
 
 	for (int c = 0; c < TC_NR; c++) {
 		const char *t = cols[c].title;
 
+		if (!l->shown[c])
+			continue;
 		if (cols[c].numeric || c == TC_ID)
-			put_right(b, t, strlen(t), col_w[c]);
+			put_right(b, t, strlen(t), l->width[c]);
 		else
-			put_left(b, t, strlen(t), c == TC_TARGETS ? -1 : col_w[c], false);
+			put_left(b, t, strlen(t), c == TC_TARGETS ? -1 : l->width[c], false);
 		if (c != TC_TARGETS)
 			ob_puts(b, c == TC_HITPCT ? "  " : " ");
 	}
-	if (width > 0 && b->len - start > (size_t)width) {
-		b->len = start + width;
+	if (l->total > 0 && b->len - start > (size_t)l->total) {
+		b->len = start + l->total;
 		b->p[b->len] = '\0';
 	}
 }
@@ -756,75 +693,96 @@ void top_fmt_targets(struct obuf *b, const struct top_row *r)
 	}
 }
 
-void top_fmt_row(struct obuf *b, const struct top_row *r, int width)
+/* sym+0xOFF/0xSIZE without printf, cut at w columns when trunc */
+static void put_site(struct obuf *b, const struct rp_site *s, int w, bool trunc)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t l0 = b->len, n;
+	char h[40];
+	int k = 0;
+
+	ob_puts(b, s->sym);
+	ob_puts(b, "+0x");
+	for (unsigned long v = s->off; ; v >>= 4) {
+		h[k++] = hex[v & 15];
+		if (v < 16)
+			break;
+	}
+	while (k)
+		ob_putc(b, h[--k]);
+	ob_puts(b, "/0x");
+	for (unsigned long v = s->size; ; v >>= 4) {
+		h[k++] = hex[v & 15];
+		if (v < 16)
+			break;
+	}
+	while (k)
+		ob_putc(b, h[--k]);
+	n = b->len - l0;
+	if (trunc && n > (size_t)w) {
+		b->len = l0 + w;
+		b->p[b->len] = '\0';
+		n = w;
+	}
+	ob_pad(b, w - (int)n);
+}
+
+static void put_rate(struct obuf *b, double r, int w)
+{
+	char num[48];
+
+	put_right(b, num, top_fmt_rate(r, num), w);
+}
+
+void top_fmt_row(struct obuf *b, const struct top_row *r, const struct top_layout *l)
 {
 	const struct rp_site *s = r->s;
-	size_t start = b->len, n;
+	bool trunc = l->total > 0;
+	size_t start = b->len;
+	const char *t;
 	char num[48];
-	bool trunc = width > 0;
 
-	n = top_fmt_u64(s->id, num);
-	put_right(b, num, n, TOP_W_ID);
-	ob_putc(b, ' ');
-
-	/* sym+0xOFF/0xSIZE without printf */
-	{
-		size_t l0 = b->len;
-		static const char hex[] = "0123456789abcdef";
-		char h[40];
-		int k;
-
-		ob_puts(b, s->sym);
-		ob_puts(b, "+0x");
-		k = 0;
-		for (unsigned long v = s->off; ; v >>= 4) {
-			h[k++] = hex[v & 15];
-			if (v < 16)
-				break;
+	for (int c = 0; c < TC_NR; c++) {
+		if (!l->shown[c])
+			continue;
+		switch (c) {
+		case TC_ID:
+			put_right(b, num, top_fmt_u64(s->id, num), l->width[c]);
+			break;
+		case TC_SITE:
+			put_site(b, s, l->width[c], trunc);
+			break;
+		case TC_MODULE:
+			put_left(b, s->mod ? s->mod : "-", s->mod ? strlen(s->mod) : 1, l->width[c], trunc);
+			break;
+		case TC_STATE:
+			t = rp_state_name(s->state);
+			put_left(b, t, strlen(t), l->width[c], trunc);
+			break;
+		case TC_HITS:
+			put_rate(b, r->hits_rate, l->width[c]);
+			break;
+		case TC_MISSES:
+			put_rate(b, r->miss_rate, l->width[c]);
+			break;
+		case TC_CALLS:
+			put_rate(b, r->hits_rate < 0 ? -1 : r->hits_rate + r->miss_rate, l->width[c]);
+			break;
+		case TC_HITPCT:
+			put_right(b, num, top_fmt_pct(r->hit_pct, num), l->width[c]);
+			break;
+		case TC_TARGETS:
+			top_fmt_targets(b, r);
+			break;
 		}
-		while (k)
-			ob_putc(b, h[--k]);
-		ob_puts(b, "/0x");
-		for (unsigned long v = s->size; ; v >>= 4) {
-			h[k++] = hex[v & 15];
-			if (v < 16)
-				break;
-		}
-		while (k)
-			ob_putc(b, h[--k]);
-		n = b->len - l0;
-		if (trunc && n > TOP_W_SITE) {
-			b->len = l0 + TOP_W_SITE;
-			b->p[b->len] = '\0';
-			n = TOP_W_SITE;
-		}
-		ob_pad(b, TOP_W_SITE - (int)n);
-		ob_putc(b, ' ');
+		if (c != TC_TARGETS)
+			ob_puts(b, c == TC_HITPCT ? "  " : " ");
 	}
-
-	put_left(b, s->mod ? s->mod : "-", s->mod ? strlen(s->mod) : 1, TOP_W_MODULE, trunc);
-	ob_putc(b, ' ');
-	put_left(b, rp_state_name(s->state), strlen(rp_state_name(s->state)), TOP_W_STATE, trunc);
-	ob_putc(b, ' ');
-	n = top_fmt_rate(r->hits_rate, num);
-	put_right(b, num, n, TOP_W_RATE);
-	ob_putc(b, ' ');
-	n = top_fmt_rate(r->miss_rate, num);
-	put_right(b, num, n, TOP_W_RATE);
-	ob_putc(b, ' ');
-	n = top_fmt_rate(r->hits_rate < 0 ? -1 : r->hits_rate + r->miss_rate, num);
-	put_right(b, num, n, TOP_W_RATE);
-	ob_putc(b, ' ');
-	n = top_fmt_pct(r->hit_pct, num);
-	put_right(b, num, n, TOP_W_PCT);
-	ob_puts(b, "  ");
-	top_fmt_targets(b, r);
-
-	/* batch rows keep no trailing blanks */
+	/* rows keep no trailing blanks */
 	while (b->len > start && b->p[b->len - 1] == ' ')
 		b->len--;
-	if (trunc && b->len - start > (size_t)width)
-		b->len = start + width;
+	if (trunc && b->len - start > (size_t)l->total)
+		b->len = start + l->total;
 	b->p[b->len] = '\0';
 }
 
@@ -836,69 +794,66 @@ static double pct(uint64_t a, uint64_t b)
 	return (a + b) ? 100.0 * a / (double)(a + b) : -1;
 }
 
+static void put_ll(struct obuf *b, long long v)
+{
+	if (v < 0)
+		ob_puts(b, "-");
+	else
+		ob_printf(b, "%lld", v);
+}
+
 void top_fmt_header(struct obuf *b, const struct top_model *m, const struct top_info *in)
 {
 	const struct top_totals *t = &m->tot;
-	char tbuf[32], r1[24], r2[24], p1[24], p2[24], by[24];
+	const struct rp_stat *st = &in->stat;
+	char tbuf[32], r1[24], r2[24], p1[24], p2[24], by[24], pool[24];
 	struct tm tm;
 
 	localtime_r(&in->now, &tm);
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
-	ob_printf(b, "relpoline-top - %s  relpoline %s  mode %s  delay %.1fs%s%s\n", tbuf,
+	ob_printf(b, "relpoline-top - %s  %s  mode %s  delay %gs%s%s%s\n", tbuf,
 		  in->enabled < 0 ? "?" : in->enabled ? "enabled" : "disabled",
 		  in->mode[0] ? in->mode : "?", in->delay, in->paused ? "  [paused]" : "",
-		  m->filter[0] ? "  [filtered]" : "");
-	ob_printf(b, "Sites: %zu total, %lld off, %lld learning, %lld promoted, %lld pinned, "
-		  "%lld blocked, %lld busy", m->nr_rows, t->states[RP_STATE_OFF],
-		  t->states[RP_STATE_LEARNING], t->states[RP_STATE_PROMOTED],
-		  t->states[RP_STATE_PINNED], t->states[RP_STATE_BLOCKED], t->states[RP_STATE_BUSY]);
+		  m->filter[0] ? "  [filtered]" : "", in->holding ? "" : "  [hits not counted]");
+	ob_printf(b, "Sites: %zu managed: %lld learning, %lld promoted, %lld pinned, "
+		  "%lld blocked, %lld busy, %lld off", m->nr_rows, t->states[RP_STATE_LEARNING],
+		  t->states[RP_STATE_PROMOTED], t->states[RP_STATE_PINNED],
+		  t->states[RP_STATE_BLOCKED], t->states[RP_STATE_BUSY], t->states[RP_STATE_OFF]);
 	if (m->filter[0])
 		ob_printf(b, "; %zu shown", m->nr_view);
-	ob_puts(b, "\n");
+	ob_putc(b, '\n');
 	top_fmt_rate(t->hits_rate, r1);
 	top_fmt_rate(t->miss_rate, r2);
 	top_fmt_pct(t->hits_rate < 0 ? -1 :
 		    (t->hits_rate + t->miss_rate > 0 ?
 		     100.0 * t->hits_rate / (t->hits_rate + t->miss_rate) : -1), p1);
 	top_fmt_pct(pct(t->hits, t->misses), p2);
-	if (strcmp(p1, "-"))
-		strcat(p1, "%");
-	if (strcmp(p2, "-"))
-		strcat(p2, "%");
-	ob_printf(b, "Hit rate: now %s (%s hits/s, %s misses/s), total %s (%" PRIu64
-		  " hits, %" PRIu64 " misses)\n", p1, r1, r2, p2, t->hits, t->misses);
-	{
-		const struct rp_stat *st = &in->stat;
-		char lr[32];
-
-		if (st->last_retrain_ns < 0)
-			strcpy(lr, "-");
-		else if (st->last_retrain_ns < 1000000)
-			snprintf(lr, sizeof(lr), "%.1f us", st->last_retrain_ns / 1e3);
-		else
-			snprintf(lr, sizeof(lr), "%.2f ms", st->last_retrain_ns / 1e6);
-		top_fmt_bytes(st->stub_bytes, by);
-		ob_puts(b, "Retrains: ");
-		if (st->retrains < 0)
-			ob_puts(b, "-");
-		else
-			ob_printf(b, "%lld", st->retrains);
-		ob_printf(b, " (last %s)  Patch batches: ", lr);
-		if (st->batches < 0)
-			ob_puts(b, "-");
-		else
-			ob_printf(b, "%lld", st->batches);
-		ob_puts(b, "  IPI rounds: ");
-		if (st->ipi_rounds < 0)
-			ob_puts(b, "-");
-		else
-			ob_printf(b, "%lld", st->ipi_rounds);
-		ob_printf(b, "  Stub memory: %s\n", by);
-	}
+	ob_printf(b, "Hit rate: now %s%s (%s hits/s, %s misses/s), total %s%s\n", p1,
+		  strcmp(p1, "-") ? "%" : "", r1, r2, p2, strcmp(p2, "-") ? "%" : "");
+	ob_puts(b, "Learning: ");
+	put_ll(b, st->samples);
+	ob_puts(b, " samples, ");
+	put_ll(b, st->dropped);
+	ob_puts(b, st->dropped > 0 ? " dropped (starved!)  Retrains: " : " dropped  Retrains: ");
+	put_ll(b, st->retrains);
+	ob_puts(b, " (last ");
+	put_ll(b, st->last_retrain_us);
+	ob_puts(b, " us)\n");
+	top_fmt_bytes(st->stub_bytes, by);
+	top_fmt_bytes(st->stub_pool_bytes, pool);
+	ob_puts(b, "Patching: ");
+	put_ll(b, st->batches);
+	ob_puts(b, " batches, ");
+	put_ll(b, st->ipi_rounds);
+	ob_puts(b, " IPI rounds, ");
+	put_ll(b, st->patched);
+	ob_printf(b, " patched  Stubs: %s of %s\n", by, pool);
 }
 
 int top_fmt_rows(const struct top_model *m, struct obuf *rows, size_t **off, size_t *cap_off)
 {
+	struct top_layout l;
+
 	/*
 	 * Rows are formatted in memory order and only copied out in sort
 	 * order afterwards: walking 30,000 sites in sort order touches the
@@ -913,11 +868,12 @@ int top_fmt_rows(const struct top_model *m, struct obuf *rows, size_t **off, siz
 		*off = no;
 		*cap_off = m->nr_rows + 1;
 	}
+	top_layout(&l, 0);
 	ob_reset(rows);
 	for (size_t i = 0; i < m->nr_rows; i++) {
 		(*off)[i] = rows->len;
 		if (m->rows[i].visible) {
-			top_fmt_row(rows, &m->rows[i], 0);
+			top_fmt_row(rows, &m->rows[i], &l);
 			ob_putc(rows, '\n');
 		}
 	}
@@ -927,171 +883,71 @@ int top_fmt_rows(const struct top_model *m, struct obuf *rows, size_t **off, siz
 
 void top_fmt_batch_head(struct obuf *b, const struct top_model *m, const struct top_info *in)
 {
+	struct top_layout l;
+
+	top_layout(&l, 0);
 	top_fmt_header(b, m, in);
 	ob_putc(b, '\n');
-	top_fmt_colhdr(b, 0);
+	top_fmt_colhdr(b, &l);
 	ob_putc(b, '\n');
 }
 
-void top_fmt_batch(struct obuf *b, const struct top_model *m, const struct top_info *in)
+void top_fmt_batch(struct obuf *b, const struct top_model *m, const struct top_info *in,
+		   size_t rows)
 {
-	struct obuf rows = { 0 };
-	size_t *off = NULL, cap_off = 0;
+	struct top_layout l;
+	size_t n = rows && rows < m->nr_view ? rows : m->nr_view;
 
+	top_layout(&l, 0);
 	top_fmt_batch_head(b, m, in);
-	if (top_fmt_rows(m, &rows, &off, &cap_off)) {
-		fprintf(stderr, "relpoline-top: out of memory\n");
-		exit(1);
+	for (size_t i = 0; i < n; i++) {
+		top_fmt_row(b, &m->rows[m->view[i]], &l);
+		ob_putc(b, '\n');
 	}
-	ob_grow(b, rows.len + 1);
-	for (size_t i = 0; i < m->nr_view; i++) {
-		size_t k = m->view[i];
-
-		memcpy(b->p + b->len, rows.p + off[k], off[k + 1] - off[k]);
-		b->len += off[k + 1] - off[k];
-	}
-	b->p[b->len] = '\0';
+	if (n < m->nr_view)
+		ob_printf(b, "(%zu more sites)\n", m->nr_view - n);
 	ob_putc(b, '\n');
-	ob_free(&rows);
-	free(off);
 }
 
-static void json_chars(struct obuf *b, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\') {
-			ob_putc(b, '\\');
-			ob_putc(b, c);
-		} else if (c < 0x20) {
-			ob_printf(b, "\\u%04x", c);
-		} else {
-			ob_putc(b, c);
-		}
-	}
-}
-
-static void json_str(struct obuf *b, const char *s)
-{
-	if (!s) {
-		ob_puts(b, "null");
-		return;
-	}
-	ob_putc(b, '"');
-	json_chars(b, s);
-	ob_putc(b, '"');
-}
-
-/* non-negative number with 3 decimals, or null */
-static void json_num(struct obuf *b, double v)
-{
-	char num[32];
-	uint64_t t;
-	size_t n;
-
-	if (v < 0) {
-		ob_puts(b, "null");
-		return;
-	}
-	t = (uint64_t)(v * 1000 + 0.5);
-	n = top_fmt_u64(t / 1000, num);
-	num[n++] = '.';
-	num[n++] = '0' + (t / 100) % 10;
-	num[n++] = '0' + (t / 10) % 10;
-	num[n++] = '0' + t % 10;
-	ob_putn(b, num, n);
-}
-
-static void json_ll(struct obuf *b, long long v)
-{
-	char num[32];
-
-	if (v < 0)
-		ob_puts(b, "null");
-	else
-		ob_putn(b, num, top_fmt_u64(v, num));
-}
-
-void top_fmt_json(struct obuf *b, const struct top_model *m, const struct top_info *in)
+void top_fmt_json(struct obuf *b, const struct top_model *m, const struct top_info *in,
+		  size_t rows)
 {
 	const struct top_totals *t = &m->tot;
-	const struct rp_stat *st = &in->stat;
-	char num[32];
+	size_t n = rows && rows < m->nr_view ? rows : m->nr_view;
+	struct rp_json j;
 
-	ob_printf(b, "{\"time\":%lld,\"interval\":", (long long)in->now);
-	json_num(b, m->have_prev ? m->interval : -1);
-	ob_puts(b, ",\"enabled\":");
-	ob_puts(b, in->enabled < 0 ? "null" : in->enabled ? "true" : "false");
-	ob_puts(b, ",\"mode\":");
-	json_str(b, in->mode[0] ? in->mode : NULL);
-	ob_puts(b, ",\"states\":{");
-	for (int s = 0; s < RP_STATE_NR; s++)
-		ob_printf(b, "%s\"%s\":%lld", s ? "," : "", rp_state_name(s), t->states[s]);
-	ob_printf(b, "},\"hits\":%" PRIu64 ",\"misses\":%" PRIu64 ",\"hits_per_s\":", t->hits,
-		  t->misses);
-	json_num(b, t->hits_rate);
-	ob_puts(b, ",\"misses_per_s\":");
-	json_num(b, t->miss_rate);
-	ob_puts(b, ",\"hit_pct_now\":");
-	json_num(b, t->hits_rate < 0 || t->hits_rate + t->miss_rate <= 0 ? -1 :
-		 100.0 * t->hits_rate / (t->hits_rate + t->miss_rate));
-	ob_puts(b, ",\"hit_pct_total\":");
-	json_num(b, pct(t->hits, t->misses));
-	ob_puts(b, ",\"retrains\":");
-	json_ll(b, st->retrains);
-	ob_puts(b, ",\"last_retrain_ns\":");
-	json_ll(b, st->last_retrain_ns);
-	ob_puts(b, ",\"patch_batches\":");
-	json_ll(b, st->batches);
-	ob_puts(b, ",\"ipi_rounds\":");
-	json_ll(b, st->ipi_rounds);
-	ob_puts(b, ",\"stub_bytes\":");
-	json_ll(b, st->stub_bytes);
-	ob_puts(b, ",\"sort\":");
-	json_str(b, top_col_name(m->sort));
-	ob_puts(b, ",\"sites\":[");
-	for (size_t i = 0; i < m->nr_view; i++) {
+	rp_json_begin(&j, b, "top");
+	rp_json_ll(&j, "time", (long long)in->now);
+	rp_json_num(&j, "interval_s", m->have_prev ? m->interval : -1, 3);
+	rp_json_bool(&j, "enabled", in->enabled < 0 ? -1 : !!in->enabled);
+	rp_json_str(&j, "mode", in->mode[0] ? in->mode : NULL);
+	rp_json_bool(&j, "hits_counted", in->holding);
+	rp_json_states(&j, in->stat.state);
+	rp_json_totals(&j, &in->stat);
+	rp_json_obj(&j, "now");
+	rp_json_num(&j, "hits_per_s", t->hits_rate, 3);
+	rp_json_num(&j, "misses_per_s", t->miss_rate, 3);
+	rp_json_num(&j, "hit_pct", t->hits_rate < 0 || t->hits_rate + t->miss_rate <= 0 ? -1 :
+		    100.0 * t->hits_rate / (t->hits_rate + t->miss_rate), 3);
+	rp_json_close(&j, '}');
+	rp_json_str(&j, "sort", top_col_name(m->sort));
+	rp_json_u64(&j, "sites_shown", n);
+	rp_json_u64(&j, "sites_total", m->nr_view);
+	rp_json_arr(&j, "sites");
+	for (size_t i = 0; i < n; i++) {
 		const struct top_row *r = &m->rows[m->view[i]];
-		const struct rp_site *s = r->s;
+		long long d[64];
+		struct rp_site_rates rt = {
+			.hits_per_s = r->hits_rate, .misses_per_s = r->miss_rate,
+			.hit_pct_now = r->hit_pct, .target_hits_delta = d,
+			.interval = m->interval,
+		};
 
-		ob_puts(b, i ? ",{\"id\":" : "{\"id\":");
-		ob_putn(b, num, top_fmt_u64(s->id, num));
-		ob_puts(b, ",\"site\":\"");
-		json_chars(b, s->sym);
-		ob_printf(b, "+0x%lx/0x%lx\",\"module\":", s->off, s->size);
-		json_str(b, s->mod);
-		ob_puts(b, ",\"state\":\"");
-		ob_puts(b, rp_state_name(s->state));
-		ob_puts(b, "\",\"hits\":");
-		ob_putn(b, num, top_fmt_u64(s->hits, num));
-		ob_puts(b, ",\"misses\":");
-		ob_putn(b, num, top_fmt_u64(s->misses, num));
-		ob_puts(b, ",\"hits_per_s\":");
-		json_num(b, r->hits_rate);
-		ob_puts(b, ",\"misses_per_s\":");
-		json_num(b, r->miss_rate);
-		ob_puts(b, ",\"hit_pct\":");
-		json_num(b, r->hit_pct);
-		ob_puts(b, ",\"targets\":[");
-		for (unsigned int k = 0; k < s->nr_targets; k++) {
-			const struct rp_target *tg = &s->targets[k];
-
-			ob_puts(b, k ? ",{\"symbol\":" : "{\"symbol\":");
-			json_str(b, tg->sym);
-			ob_puts(b, ",\"module\":");
-			json_str(b, tg->mod);
-			ob_puts(b, ",\"hits\":");
-			ob_putn(b, num, top_fmt_u64(tg->hits, num));
-			ob_puts(b, ",\"hits_per_s\":");
-			{
-				long long d = top_target_delta(r, k);
-
-				json_num(b, d < 0 || m->interval <= 0 ? -1 : d / m->interval);
-			}
-			ob_putc(b, '}');
-		}
-		ob_puts(b, "]}");
+		for (unsigned int k = 0; k < r->s->nr_targets && k < 64; k++)
+			d[k] = top_target_delta(r, k);
+		if (r->s->nr_targets > 64)
+			rt.target_hits_delta = NULL;
+		rp_json_site(&j, r->s, &rt);
 	}
-	ob_puts(b, "]}\n");
+	rp_json_end(&j);
 }

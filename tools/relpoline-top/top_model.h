@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * relpoline-top model: rates, filtering, sorting and text/JSON
- * formatting. No ncurses and no tracefs here, so it is unit tested.
+ * relpoline-top model: rates, filtering, sorting, column layout and
+ * text/JSON formatting. No ncurses and no tracefs here, so it is unit
+ * tested. Dependencies run one way: relpoline-top.c (main) -> top_ui.c /
+ * top_batch.c -> top_source.c (tracefs) -> top_model.c -> librelpoline.
  */
 #ifndef RELPOLINE_TOP_MODEL_H
 #define RELPOLINE_TOP_MODEL_H
@@ -31,11 +33,27 @@ enum top_col {
 	TC_NR,
 };
 
+#define TOP_DEFAULT_SORT	TC_CALLS
+
 const char *top_col_name(enum top_col c);	/* "id", "site", ... */
 const char *top_col_title(enum top_col c);	/* "ID", "SITE", ... */
 int top_col_parse(const char *name);		/* -1 if unknown */
 /* numeric columns sort descending by default */
 bool top_col_numeric(enum top_col c);
+
+/*
+ * Which columns a screen of 'width' columns shows, where and how wide.
+ * ID, SITE, STATE, CALLS/s, HIT% and TARGETS always; HITS/s, MISS/s and
+ * MODULE when there is room; SITE grows to 40 columns when there is
+ * room to spare. width 0: every column (batch output).
+ */
+struct top_layout {
+	bool shown[TC_NR];
+	int start[TC_NR];
+	int width[TC_NR];		/* TARGETS: what is left, -1 unbounded */
+	int total;			/* 0: unbounded */
+};
+void top_layout(struct top_layout *l, int width);
 
 struct top_row {
 	const struct rp_site *s;
@@ -58,7 +76,7 @@ struct top_model {
 	bool have_cur, have_prev;
 	double interval;		/* seconds between prev and cur */
 
-	struct top_row *rows;
+	struct top_row *rows;		/* rows[i] is cur.v[i] */
 	size_t nr_rows, cap_rows;
 	size_t *view;			/* filtered + sorted indices into rows */
 	size_t nr_view, cap_view;
@@ -71,10 +89,6 @@ struct top_model {
 
 	struct vkey *keys;		/* sort scratch space */
 	size_t cap_keys;
-
-	/* id -> index in prev (open addressing) */
-	uint32_t *map;
-	size_t map_size;
 };
 
 void top_model_init(struct top_model *m);
@@ -87,31 +101,27 @@ void top_model_free(struct top_model *m);
 int top_model_update(struct top_model *m, struct rp_sites *sites, double interval);
 /* Re-apply filter and sort (after changing m->sort/invert/filter). */
 int top_model_view(struct top_model *m);
+/* Back to the default sort, no filter. */
+int top_model_reset_view(struct top_model *m);
 bool top_row_matches(const struct top_row *r, const char *filter);
 int top_row_cmp(const struct top_row *a, const struct top_row *b, enum top_col c, bool invert);
 /* hits of target i during the last interval, -1 if unknown */
 long long top_target_delta(const struct top_row *r, unsigned int i);
 /* index into view of the row with this site id, or -1 */
 long top_model_find(const struct top_model *m, unsigned long id);
+/* the row of the site with this id, or NULL */
+const struct top_row *top_model_row(const struct top_model *m, unsigned long id);
+
+/* the refresh delays '+' and '-' step through; dir > 0 longer */
+double top_delay_step(double delay, int dir);
 
 /* ------------------------------------------------------------------ */
-/* formatting into a growable buffer                                    */
-
-struct obuf {
-	char *p;
-	size_t len, cap;
-};
-
-void ob_free(struct obuf *b);
-void ob_reset(struct obuf *b);
-void ob_puts(struct obuf *b, const char *s);
-void ob_putn(struct obuf *b, const char *s, size_t n);
-void ob_printf(struct obuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* formatting                                                           */
 
 /* value formatters: write into buf (>= 16 bytes), return length */
 size_t top_fmt_rate(double r, char *buf);	/* "-", "12.3", "45.6k", "7.8M" */
 size_t top_fmt_pct(double p, char *buf);	/* "-", "99.5" */
-size_t top_fmt_u64(uint64_t v, char *buf);
+#define top_fmt_u64 rp_fmt_u64
 size_t top_fmt_bytes(long long v, char *buf);	/* "-", "512 B", "4.0 KiB" */
 
 struct top_info {
@@ -121,35 +131,30 @@ struct top_info {
 	struct rp_stat stat;		/* values -1 when missing */
 	double delay;
 	bool paused;
-	bool profile_forced;		/* we switched profile on */
+	bool holding;			/* we hold profile_hold */
 };
 
-/* header lines (no trailing blank line) */
+#define TOP_HEADER_LINES	5
+/* header lines (TOP_HEADER_LINES, no trailing blank line) */
 void top_fmt_header(struct obuf *b, const struct top_model *m, const struct top_info *in);
 /* column titles */
-void top_fmt_colhdr(struct obuf *b, int width);
-/* where column c starts in a formatted row and how wide its title is */
-void top_col_span(enum top_col c, int *start, int *len);
-/* one table row; width 0: no truncation (batch mode) */
-void top_fmt_row(struct obuf *b, const struct top_row *r, int width);
+void top_fmt_colhdr(struct obuf *b, const struct top_layout *l);
+/* where column c starts and how wide its title is; false if not shown */
+bool top_col_span(const struct top_layout *l, enum top_col c, int *start, int *len);
+/* one table row (no newline), cut at l->total when it is not 0 */
+void top_fmt_row(struct obuf *b, const struct top_row *r, const struct top_layout *l);
 /* targets as "name:share%" list */
 void top_fmt_targets(struct obuf *b, const struct top_row *r);
-/* batch frame: header, blank, titles, all rows in view, blank */
-void top_fmt_batch(struct obuf *b, const struct top_model *m, const struct top_info *in);
+/* batch frame: header, blank, titles, the first 'rows' rows in view (0: all), blank */
+void top_fmt_batch(struct obuf *b, const struct top_model *m, const struct top_info *in,
+		   size_t rows);
 /* the same in parts: header + blank + titles ... */
 void top_fmt_batch_head(struct obuf *b, const struct top_model *m, const struct top_info *in);
 /* ... and every visible row, in row (not sort) order: row i is
  * rows->p[(*off)[i] .. (*off)[i + 1]); *off is grown as needed */
 int top_fmt_rows(const struct top_model *m, struct obuf *rows, size_t **off, size_t *cap_off);
-/* one JSON object on one line */
-void top_fmt_json(struct obuf *b, const struct top_model *m, const struct top_info *in);
-
-/* column layout, exposed for the UI */
-#define TOP_W_ID	6
-#define TOP_W_SITE	40
-#define TOP_W_MODULE	12
-#define TOP_W_STATE	8
-#define TOP_W_RATE	8
-#define TOP_W_PCT	6
+/* one JSON document (schema RP_JSON_SCHEMA, kind "top") on one line */
+void top_fmt_json(struct obuf *b, const struct top_model *m, const struct top_info *in,
+		  size_t rows);
 
 #endif

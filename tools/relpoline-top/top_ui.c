@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "top.h"
+#include "top_ui.h"
 
 enum {
 	CP_TITLE = 1,		/* column titles */
@@ -28,6 +29,10 @@ enum {
 enum ui_screen { SCR_MAIN, SCR_DETAIL, SCR_HELP, SCR_SORT, SCR_FILTER };
 
 struct ui {
+	struct top_source *src;
+	struct top_model *m;
+	struct top_info *in;
+	struct top_layout lay;
 	bool color;
 	enum ui_screen scr;
 	enum ui_screen back;	/* screen to return to from help */
@@ -36,14 +41,13 @@ struct ui {
 	long sel;		/* index into the view */
 	long top;		/* first visible row */
 	int sort_pos;		/* sort menu cursor */
+	int sort_top;		/* first sort menu item shown */
 	char status[256];
 	struct obuf ob;
 };
 
-static const double delays[] = { 0.1, 0.2, 0.5, 1, 2, 3, 5, 10, 30, 60 };
-#define NR_DELAYS ((int)(sizeof(delays) / sizeof(delays[0])))
-
 #define KEY_ESC		27
+#undef CTRL
 #define CTRL(x)		((x) & 0x1f)
 
 static bool curses_active;
@@ -133,18 +137,20 @@ static void fkey_bar(const struct ui *u, const char * const *items)
 	}
 }
 
+/* header, status line, titles, F-key bar */
+#define TABLE_Y		(TOP_HEADER_LINES + 2)
+
 static int table_rows(void)
 {
-	/* 4 header lines, status line, titles, F-key bar */
-	int n = LINES - 7;
+	int n = LINES - TABLE_Y - 1;
 
 	return n > 0 ? n : 0;
 }
 
 /* keep the selection on the same site across refreshes and re-sorts */
-static void clamp_sel(struct app *a, struct ui *u)
+static void clamp_sel(struct ui *u)
 {
-	struct top_model *m = &a->model;
+	struct top_model *m = u->m;
 	long n = (long)m->nr_view, rows = table_rows();
 
 	if (u->have_sel) {
@@ -171,9 +177,9 @@ static void clamp_sel(struct app *a, struct ui *u)
 		u->top = 0;
 }
 
-static void move_sel(struct app *a, struct ui *u, long to)
+static void move_sel(struct ui *u, long to)
 {
-	struct top_model *m = &a->model;
+	struct top_model *m = u->m;
 
 	if (!m->nr_view)
 		return;
@@ -186,14 +192,14 @@ static void move_sel(struct app *a, struct ui *u, long to)
 	u->have_sel = true;
 }
 
-static void draw_header(struct app *a, struct ui *u)
+static void draw_header(struct ui *u)
 {
 	char *p, *nl;
 	int y = 0;
 
 	ob_reset(&u->ob);
-	top_fmt_header(&u->ob, &a->model, &a->info);
-	for (p = u->ob.p; p && *p && y < 4; y++) {
+	top_fmt_header(&u->ob, u->m, u->in);
+	for (p = u->ob.p; p && *p && y < TOP_HEADER_LINES; y++) {
 		nl = strchr(p, '\n');
 		if (!nl)
 			nl = p + strlen(p);
@@ -204,18 +210,16 @@ static void draw_header(struct app *a, struct ui *u)
 	}
 }
 
-static void draw_main(struct app *a, struct ui *u)
+static void draw_status(struct ui *u)
 {
-	struct top_model *m = &a->model;
-	int start, len, sstart, slen;
+	struct top_model *m = u->m;
+	int y = TOP_HEADER_LINES;
 
-	draw_header(a, u);
-
-	move(4, 0);
+	move(y, 0);
 	clrtoeol();
 	if (u->scr == SCR_FILTER) {
 		attron(A_BOLD);
-		mvprintw(4, 0, "Filter: ");
+		mvprintw(y, 0, "Filter: ");
 		attroff(A_BOLD);
 		printw("%.*s", COLS > 10 ? COLS - 10 : 0, m->filter);
 		attron(A_REVERSE);
@@ -223,30 +227,33 @@ static void draw_main(struct app *a, struct ui *u)
 		attroff(A_REVERSE);
 	} else if (u->status[0]) {
 		attron(A_BOLD);
-		mvaddnstr(4, 0, u->status, COLS);
+		mvaddnstr(y, 0, u->status, COLS);
 		attroff(A_BOLD);
 	} else {
-		mvprintw(4, 0, "Sort: %s, %s%s%s", top_col_name(m->sort),
+		mvprintw(y, 0, "Sort: %s, %s%s%s", top_col_name(m->sort),
 			 top_col_numeric(m->sort) ^ m->invert ? "descending" : "ascending",
 			 m->filter[0] ? "   Filter: " : "", m->filter);
 	}
+}
 
+static void draw_table(struct ui *u)
+{
+	struct top_model *m = u->m;
+	int start, len, sstart, slen;
+	bool state_shown;
+
+	top_layout(&u->lay, COLS);
 	ob_reset(&u->ob);
-	top_fmt_colhdr(&u->ob, 0);
-	put_line(5, u->ob.p, u->ob.len, cattr(u, CP_TITLE, A_REVERSE), true);
-	top_col_span(m->sort, &start, &len);
-	if (start < COLS) {
-		if (u->color)
-			mvchgat(5, start, len, A_BOLD, CP_SORT, NULL);
-		else
-			mvchgat(5, start, len, A_BOLD | A_UNDERLINE, 0, NULL);
-	}
-
-	clamp_sel(a, u);
-	top_col_span(TC_STATE, &sstart, &slen);
+	top_fmt_colhdr(&u->ob, &u->lay);
+	put_line(TABLE_Y - 1, u->ob.p, u->ob.len, cattr(u, CP_TITLE, A_REVERSE), true);
+	if (top_col_span(&u->lay, m->sort, &start, &len) && start < COLS)
+		mvchgat(TABLE_Y - 1, start, len, A_BOLD | (u->color ? 0 : A_UNDERLINE),
+			u->color ? CP_SORT : 0, NULL);
+	clamp_sel(u);
+	state_shown = top_col_span(&u->lay, TC_STATE, &sstart, &slen);
 	for (int i = 0; i < table_rows(); i++) {
 		long idx = u->top + i;
-		int row = 6 + i;
+		int row = TABLE_Y + i, pair;
 
 		if (idx >= (long)m->nr_view) {
 			move(row, 0);
@@ -254,21 +261,26 @@ static void draw_main(struct app *a, struct ui *u)
 			continue;
 		}
 		ob_reset(&u->ob);
-		top_fmt_row(&u->ob, &m->rows[m->view[idx]], COLS);
+		top_fmt_row(&u->ob, &m->rows[m->view[idx]], &u->lay);
 		if (idx == u->sel) {
 			put_line(row, u->ob.p, u->ob.len, A_REVERSE, true);
-		} else {
-			int pair = state_pair(m->rows[m->view[idx]].s->state);
-
-			put_line(row, u->ob.p, u->ob.len, A_NORMAL, false);
-			if (u->color && pair && sstart < COLS)
-				mvchgat(row, sstart, slen, A_NORMAL, pair, NULL);
+			continue;
 		}
+		put_line(row, u->ob.p, u->ob.len, A_NORMAL, false);
+		pair = state_pair(m->rows[m->view[idx]].s->state);
+		if (u->color && pair && state_shown && sstart < COLS)
+			mvchgat(row, sstart, slen, A_NORMAL, pair, NULL);
 	}
-	if (!m->nr_view && LINES > 7)
-		mvaddnstr(6, 0, m->filter[0] ? "(no site matches the filter)" :
+	if (!m->nr_view && LINES > TABLE_Y + 1)
+		mvaddnstr(TABLE_Y, 0, m->filter[0] ? "(no site matches the filter)" :
 			  "(no managed sites)", COLS);
+}
 
+static void draw_main(struct ui *u)
+{
+	draw_header(u);
+	draw_status(u);
+	draw_table(u);
 	if (u->scr == SCR_FILTER) {
 		static const char * const bar[] = {
 			"Enter", "Done   ", "Esc", "Clear  ", "BS", "Delete ", NULL, NULL,
@@ -276,20 +288,12 @@ static void draw_main(struct app *a, struct ui *u)
 		fkey_bar(u, bar);
 	} else {
 		const char *bar[] = {
-			"F1", "Help   ", "F4", "Filter ", "F6", "SortBy ", "<>", "Column ",
-			"I", "Invert ", "Enter", "Detail ", "p", a->info.paused ? "Resume " : "Pause  ",
+			"F1", "Help   ", "F4", "Filter ", "F6", "SortBy ", "Enter", "Detail ",
+			"r", "Reset  ", "p", u->in->paused ? "Resume " : "Pause  ",
 			"+-", "Delay  ", "F10", "Quit   ", NULL, NULL,
 		};
 		fkey_bar(u, bar);
 	}
-}
-
-static const struct top_row *find_row(const struct top_model *m, unsigned long id)
-{
-	for (size_t i = 0; i < m->nr_rows; i++)
-		if (m->rows[i].s->id == id)
-			return &m->rows[i];
-	return NULL;
 }
 
 static bool hist_matches(const struct hist_ent *h, const struct rp_site *s)
@@ -306,100 +310,106 @@ static bool hist_matches(const struct hist_ent *h, const struct rp_site *s)
 	       (h->site[n] == '\0' || h->site[n] == '/' || h->site[n] == ' ');
 }
 
-static void draw_detail(struct app *a, struct ui *u)
+static int draw_targets(struct ui *u, const struct top_row *r, int y)
 {
-	const struct top_model *m = &a->model;
-	const struct top_row *r = u->have_sel ? find_row(m, u->sel_id) : NULL;
-	char name[600], h1[24], h2[24], pc[24], num[32];
+	const struct rp_site *s = r->s;
+	char h1[24], pc[24], num[32], tn[1100];
+	uint64_t sum = 0;
+
+	for (unsigned int i = 0; i < s->nr_targets; i++)
+		sum += s->targets[i].hits;
+	attron(cattr(u, CP_TITLE, A_REVERSE));
+	mvprintw(y, 0, "%-5s %-40s %14s %10s %7s", "SLOT", "TARGET", "HITS", "HITS/s", "SHARE");
+	for (int x = getcurx(stdscr); x < COLS && x > 0; x++)
+		addch(' ');
+	attroff(cattr(u, CP_TITLE, A_REVERSE));
+	y++;
+	for (unsigned int i = 0; i < s->nr_targets && y < LINES - 3; i++) {
+		const struct rp_target *t = &s->targets[i];
+		long long d = top_target_delta(r, i);
+
+		rp_target_name(t, tn, sizeof(tn));
+		top_fmt_rate(d < 0 || u->m->interval <= 0 ? -1 : d / u->m->interval, h1);
+		top_fmt_pct(sum ? 100.0 * t->hits / sum : -1, pc);
+		top_fmt_u64(t->hits, num);
+		mvprintw(y++, 0, "%5u %-40.40s %14s %10s %6s%%", i, tn, num, h1, pc);
+	}
+	if (!s->nr_targets)
+		mvprintw(y++, 0, "      (no promoted targets)");
+	return y;
+}
+
+static void draw_history(struct ui *u, const struct rp_site *s, int y)
+{
+	const struct top_source *src = u->src;
+	int room = LINES - 1 - y, shown = 0;
+	size_t match = 0, nh = 0;
+
+	attron(A_BOLD);
+	mvprintw(y++, 0, "Promotion history (relpoline events, newest last):");
+	attroff(A_BOLD);
+	room--;
+	if (!src->events) {
+		mvprintw(y, 0, "  unavailable: %.*s", COLS > 20 ? COLS - 20 : 0,
+			 src->events_msg[0] ? src->events_msg : "no event instance");
+		return;
+	}
+	for (size_t i = 0; i < src->hist_nr; i++)
+		match += hist_matches(top_source_hist(src, i), s);
+	for (size_t i = 0; i < src->hist_nr && room > 0; i++) {
+		const struct hist_ent *h = top_source_hist(src, i);
+
+		if (!hist_matches(h, s))
+			continue;
+		/* show the newest 'room' entries */
+		if (match - nh++ > (size_t)room)
+			continue;
+		mvprintw(y++, 0, "  %6llu.%06llu  %.*s", h->ts / 1000000000ULL,
+			 (h->ts / 1000) % 1000000ULL, COLS > 20 ? COLS - 20 : 0, h->text);
+		room--;
+		shown++;
+	}
+	if (!shown)
+		mvprintw(y, 0, "  no promotion event for this site since relpoline-top started");
+}
+
+static void draw_detail(struct ui *u)
+{
+	static const char * const bar[] = {
+		"Esc", "Back   ", "Up/Dn", "Site   ", "p", "Pause  ", "+-", "Delay  ",
+		"F10", "Quit   ", NULL, NULL,
+	};
+	const struct top_row *r = u->have_sel ? top_model_row(u->m, u->sel_id) : NULL;
+	char name[600], h1[24], h2[24], pc[24];
+	const struct rp_site *s;
 	int y = 0;
 
 	erase();
 	if (!r) {
 		mvprintw(0, 0, "Site %lu is no longer managed.", u->sel_id);
-	} else {
-		const struct rp_site *s = r->s;
-		uint64_t sum = 0;
-		int nh = 0;
-
-		rp_site_name(s, name, sizeof(name));
-		attron(A_BOLD);
-		mvprintw(y++, 0, "Site %lu  %s", s->id, name);
-		attroff(A_BOLD);
-		mvprintw(y++, 0, "module %s  form %s  reg %s  state ", s->mod ? s->mod : "-",
-			 rp_form_name(s->form), s->reg);
-		attron(u->color ? COLOR_PAIR(state_pair(s->state)) : A_BOLD);
-		printw("%s", rp_state_name(s->state));
-		attroff(u->color ? COLOR_PAIR(state_pair(s->state)) : A_BOLD);
-		top_fmt_rate(r->hits_rate, h1);
-		top_fmt_rate(r->miss_rate, h2);
-		top_fmt_pct(r->hit_pct, pc);
-		mvprintw(y++, 0, "hits %" PRIu64 " (%s/s)  misses %" PRIu64 " (%s/s)  hit %s%s",
-			 s->hits, h1, s->misses, h2, pc, r->hit_pct < 0 ? "" : "%");
-		y++;
-		for (unsigned int i = 0; i < s->nr_targets; i++)
-			sum += s->targets[i].hits;
-		attron(cattr(u, CP_TITLE, A_REVERSE));
-		mvprintw(y, 0, "%-5s %-48s %14s %10s %7s", "SLOT", "TARGET", "HITS", "HITS/s", "SHARE");
-		for (int x = getcurx(stdscr); x < COLS && x > 0; x++)
-			addch(' ');
-		attroff(cattr(u, CP_TITLE, A_REVERSE));
-		y++;
-		for (unsigned int i = 0; i < s->nr_targets && y < LINES - 3; i++) {
-			const struct rp_target *t = &s->targets[i];
-			long long d = top_target_delta(r, i);
-			char tn[1100];
-
-			rp_target_name(t, tn, sizeof(tn));
-			top_fmt_rate(d < 0 || m->interval <= 0 ? -1 : d / m->interval, h1);
-			top_fmt_pct(sum ? 100.0 * t->hits / sum : -1, pc);
-			top_fmt_u64(t->hits, num);
-			mvprintw(y++, 0, "%5u %-48s %14s %10s %6s%%", i, tn, num, h1, pc);
-		}
-		if (!s->nr_targets)
-			mvprintw(y++, 0, "      (no promoted targets)");
-		y++;
-		attron(A_BOLD);
-		mvprintw(y++, 0, "Promotion history (relpoline events, newest last):");
-		attroff(A_BOLD);
-		if (!a->events) {
-			mvprintw(y++, 0, "  unavailable: %s",
-				 a->events_msg[0] ? a->events_msg : "no event instance");
-		} else {
-			int room = LINES - 1 - y, shown = 0;
-			size_t match = 0;
-
-			for (size_t i = 0; i < a->hist_nr; i++)
-				if (hist_matches(&a->hist[(a->hist_head + i) % HIST_MAX], s))
-					match++;
-			for (size_t i = 0; i < a->hist_nr && room > 0; i++) {
-				const struct hist_ent *h = &a->hist[(a->hist_head + i) % HIST_MAX];
-
-				if (!hist_matches(h, s))
-					continue;
-				/* show the newest 'room' entries */
-				if (match - nh > (size_t)room) {
-					nh++;
-					continue;
-				}
-				mvprintw(y++, 0, "  %6llu.%06llu  %.*s", h->ts / 1000000000ULL,
-					 (h->ts / 1000) % 1000000ULL, COLS > 20 ? COLS - 20 : 0, h->text);
-				nh++;
-				shown++;
-			}
-			if (!shown)
-				mvprintw(y++, 0, "  no promotion event for this site since relpoline-top started");
-		}
-	}
-	{
-		static const char * const bar[] = {
-			"Esc", "Back   ", "Up/Dn", "Site   ", "p", "Pause  ", "+-", "Delay  ",
-			"F10", "Quit   ", NULL, NULL,
-		};
 		fkey_bar(u, bar);
+		return;
 	}
+	s = r->s;
+	attron(A_BOLD);
+	mvprintw(y++, 0, "Site %lu  %s", s->id, rp_site_name(s, name, sizeof(name)));
+	attroff(A_BOLD);
+	mvprintw(y++, 0, "module %s  form %s  reg %s  state ", s->mod ? s->mod : "-",
+		 rp_form_name(s->form), s->reg);
+	attron(u->color ? COLOR_PAIR(state_pair(s->state)) : A_BOLD);
+	printw("%s", rp_state_name(s->state));
+	attroff(u->color ? COLOR_PAIR(state_pair(s->state)) : A_BOLD);
+	top_fmt_rate(r->hits_rate, h1);
+	top_fmt_rate(r->miss_rate, h2);
+	top_fmt_pct(r->hit_pct, pc);
+	mvprintw(y++, 0, "hits %" PRIu64 " (%s/s)  misses %" PRIu64 " (%s/s)  hit %s%s",
+		 s->hits, h1, s->misses, h2, pc, r->hit_pct < 0 ? "" : "%");
+	y = draw_targets(u, r, y + 1);
+	draw_history(u, s, y + 1);
+	fkey_bar(u, bar);
 }
 
-static void draw_help(struct ui *u)
+static void draw_help(void)
 {
 	static const char * const lines[] = {
 		"relpoline-top " RP_TOOLS_VERSION " - live view of relpoline call sites",
@@ -410,45 +420,58 @@ static void draw_help(struct ui *u)
 		"  < >             sort by the previous / next column",
 		"  I               invert the sort order",
 		"  / F4            filter by symbol, module, state or target (Esc clears)",
+		"  r               reset the view: default sort, no filter, first site",
 		"  p               pause / resume refreshing",
 		"  + -             longer / shorter refresh delay",
 		"  F1 h ?          this help",
-		"  q F10           quit (restores relpoline/profile)",
+		"  q F10           quit",
 		"",
-		"Columns: HITS/s and MISS/s are per second over the last interval,",
-		"CALLS/s their sum, HIT% hits/(hits+misses) over the interval and",
-		"TARGETS each promoted target with its share of the hits.",
+		"HITS/s and MISS/s are per second over the last interval, CALLS/s their",
+		"sum, HIT% hits/(hits+misses) over the interval, TARGETS each promoted",
+		"target with its share of the hits. Narrow terminals show ID, SITE,",
+		"STATE, CALLS/s, HIT% and TARGETS first. Hits are counted while",
+		"relpoline-top runs (relpoline/profile_hold).",
 		"",
-		"Press any key to return.",
+		"Knobs ('relpoline set KNOB VALUE'):",
 		NULL,
 	};
+	int y = 0;
 
 	erase();
-	for (int i = 0; lines[i] && i < LINES; i++)
-		mvaddnstr(i, 0, lines[i], COLS);
-	(void)u;
+	for (int i = 0; lines[i] && y < LINES - 1; i++)
+		mvaddnstr(y++, 0, lines[i], COLS);
+	for (size_t i = 0; i < rp_nr_knobs && y < LINES - 1; i++)
+		mvprintw(y++, 0, "  %-14s %lld..%lld (default %lld): %.*s", rp_knobs[i].name,
+			 rp_knobs[i].min, rp_knobs[i].max, rp_knobs[i].def,
+			 COLS > 50 ? COLS - 50 : 0, rp_knobs[i].help);
+	if (y < LINES)
+		mvaddnstr(LINES - 1, 0, "Press any key to return.", COLS);
 }
 
-static void draw_sort(struct app *a, struct ui *u)
+/* the sort menu: a window of the columns that scrolls with the cursor */
+static void draw_sort(struct ui *u)
 {
-	int w = 22, h = TC_NR + 2, y0 = 6, x0 = 0;
+	int w = 22, y0 = TABLE_Y, x0 = 0;
+	int room = LINES - 1 - y0 - 1;	/* item lines between title and F-key bar */
 
-	draw_main(a, u);
-	for (int i = 0; i < h && y0 + i < LINES - 1; i++) {
-		move(y0 + i, x0);
-		attron(A_REVERSE);
-		for (int x = 0; x < w && x0 + x < COLS; x++)
-			addch(' ');
-		attroff(A_REVERSE);
-	}
+	draw_main(u);
+	if (room < 1)
+		room = 1;
+	if (u->sort_pos < u->sort_top)
+		u->sort_top = u->sort_pos;
+	if (u->sort_pos >= u->sort_top + room)
+		u->sort_top = u->sort_pos - room + 1;
 	attron(A_REVERSE | A_BOLD);
-	mvaddnstr(y0, x0 + 1, "Sort by", COLS - 1);
+	mvprintw(y0, x0, " Sort by %*s", w - 9, "");
+	if (room < TC_NR)	/* a small terminal: say where the window is */
+		mvprintw(y0, x0 + 9, "%d/%d", u->sort_pos + 1, TC_NR);
 	attroff(A_REVERSE | A_BOLD);
-	for (int c = 0; c < TC_NR && y0 + 1 + c < LINES - 1; c++) {
-		attr_t at = c == u->sort_pos ? A_NORMAL | A_BOLD : A_REVERSE;
+	for (int i = 0; i < room && u->sort_top + i < TC_NR; i++) {
+		int c = u->sort_top + i;
+		attr_t at = c == u->sort_pos ? A_BOLD : A_REVERSE;
 
 		attron(at);
-		mvprintw(y0 + 1 + c, x0 + 1, "%c %-18s", c == (int)a->model.sort ? '*' : ' ',
+		mvprintw(y0 + 1 + i, x0, " %c %-*s", c == (int)u->m->sort ? '*' : ' ', w - 4,
 			 top_col_name(c));
 		attroff(at);
 	}
@@ -460,95 +483,168 @@ static void draw_sort(struct app *a, struct ui *u)
 	}
 }
 
-static void draw(struct app *a, struct ui *u)
+static void draw(struct ui *u)
 {
 	switch (u->scr) {
 	case SCR_DETAIL:
-		draw_detail(a, u);
+		draw_detail(u);
 		break;
 	case SCR_HELP:
-		draw_help(u);
+		draw_help();
 		break;
 	case SCR_SORT:
-		draw_sort(a, u);
+		draw_sort(u);
 		break;
 	default:
-		draw_main(a, u);
+		draw_main(u);
 		break;
 	}
 	refresh();
 }
 
-static void set_delay(struct app *a, int dir)
+static bool is_enter(int ch)
 {
-	int i;
-
-	for (i = 0; i < NR_DELAYS - 1 && delays[i] < a->delay - 1e-9; i++)
-		;
-	/* i: first step >= current delay */
-	if (dir > 0) {
-		if (delays[i] <= a->delay + 1e-9 && i < NR_DELAYS - 1)
-			i++;
-	} else {
-		if (i > 0)
-			i--;
-	}
-	a->delay = delays[i];
-	a->info.delay = a->delay;
+	return ch == '\n' || ch == '\r' || ch == KEY_ENTER;
 }
 
-static void resort(struct app *a)
+static void key_filter(struct ui *u, int ch)
 {
-	top_model_view(&a->model);
+	struct top_model *m = u->m;
+	size_t n = strlen(m->filter);
+
+	if (is_enter(ch)) {
+		u->scr = SCR_MAIN;
+		return;
+	}
+	if (ch == KEY_ESC || ch == KEY_F(4)) {
+		m->filter[0] = '\0';
+		u->scr = SCR_MAIN;
+	} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		if (!n)
+			return;
+		m->filter[n - 1] = '\0';
+	} else if (ch == CTRL('u')) {
+		m->filter[0] = '\0';
+	} else if (ch >= 32 && ch < 127 && n + 1 < sizeof(m->filter)) {
+		m->filter[n] = ch;
+		m->filter[n + 1] = '\0';
+	} else {
+		return;
+	}
+	top_model_view(m);
+}
+
+static void key_sort(struct ui *u, int ch)
+{
+	if (ch == KEY_UP || ch == 'k') {
+		u->sort_pos = (u->sort_pos + TC_NR - 1) % TC_NR;
+	} else if (ch == KEY_DOWN || ch == 'j') {
+		u->sort_pos = (u->sort_pos + 1) % TC_NR;
+	} else if (is_enter(ch)) {
+		u->m->sort = u->sort_pos;
+		top_model_view(u->m);
+		u->scr = SCR_MAIN;
+	} else if (ch == KEY_ESC || ch == KEY_F(6) || ch == 's' || ch == 'q') {
+		u->scr = SCR_MAIN;
+	}
+}
+
+/* keys of the main and detail screens; -1: not one of them, 0: quit, 1: done */
+static int key_common(struct ui *u, int ch)
+{
+	switch (ch) {
+	case 'q': case 'Q': case KEY_F(10):
+		return 0;
+	case 'p': case 'P':
+		u->in->paused = !u->in->paused;
+		return 1;
+	case '+': case '=':
+		u->in->delay = top_delay_step(u->in->delay, 1);
+		return 1;
+	case '-': case '_':
+		u->in->delay = top_delay_step(u->in->delay, -1);
+		return 1;
+	case KEY_F(1): case 'h': case '?':
+		u->back = u->scr;
+		u->scr = SCR_HELP;
+		return 1;
+	case KEY_UP: case 'k':
+		move_sel(u, u->sel - 1);
+		return 1;
+	case KEY_DOWN: case 'j':
+		move_sel(u, u->sel + 1);
+		return 1;
+	}
+	return -1;
+}
+
+static void key_main(struct ui *u, int ch)
+{
+	struct top_model *m = u->m;
+	long rows = table_rows() > 0 ? table_rows() : 1;
+
+	switch (ch) {
+	case KEY_NPAGE: case ' ':
+		move_sel(u, u->sel + rows);
+		return;
+	case KEY_PPAGE:
+		move_sel(u, u->sel - rows);
+		return;
+	case KEY_HOME: case 'g':
+		move_sel(u, 0);
+		return;
+	case KEY_END: case 'G':
+		move_sel(u, (long)m->nr_view - 1);
+		return;
+	case '\n': case '\r': case KEY_ENTER:
+		if (m->nr_view)
+			u->scr = SCR_DETAIL;
+		return;
+	case KEY_F(6): case 's': case 'S':
+		u->sort_pos = m->sort;
+		u->scr = SCR_SORT;
+		return;
+	case '<': case ',':
+		m->sort = (m->sort + TC_NR - 1) % TC_NR;
+		break;
+	case '>': case '.':
+		m->sort = (m->sort + 1) % TC_NR;
+		break;
+	case 'I':
+		m->invert = !m->invert;
+		break;
+	case '/': case KEY_F(4):
+		u->scr = SCR_FILTER;
+		return;
+	case 'r': case 'R':
+		top_model_reset_view(m);
+		u->have_sel = false;
+		u->sel = u->top = 0;
+		return;
+	case KEY_ESC:
+		m->filter[0] = '\0';
+		break;
+	default:
+		snprintf(u->status, sizeof(u->status), "unknown key - press F1 or h for help");
+		return;
+	}
+	top_model_view(m);
 }
 
 /* returns false to quit */
-static bool handle_key(struct app *a, struct ui *u, int ch)
+static bool handle_key(struct ui *u, int ch)
 {
-	struct top_model *m = &a->model;
-	long rows = table_rows() > 0 ? table_rows() : 1;
+	int r;
 
 	u->status[0] = '\0';
 	if (ch == KEY_RESIZE)
 		return true;
-
 	switch (u->scr) {
-	case SCR_FILTER: {
-		size_t n = strlen(m->filter);
-
-		if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
-			u->scr = SCR_MAIN;
-		} else if (ch == KEY_ESC || ch == KEY_F(4)) {
-			m->filter[0] = '\0';
-			resort(a);
-			u->scr = SCR_MAIN;
-		} else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
-			if (n) {
-				m->filter[n - 1] = '\0';
-				resort(a);
-			}
-		} else if (ch == CTRL('u')) {
-			m->filter[0] = '\0';
-			resort(a);
-		} else if (ch >= 32 && ch < 127 && n + 1 < sizeof(m->filter)) {
-			m->filter[n] = ch;
-			m->filter[n + 1] = '\0';
-			resort(a);
-		}
+	case SCR_FILTER:
+		key_filter(u, ch);
 		return true;
-	}
 	case SCR_SORT:
-		if (ch == KEY_UP || ch == 'k')
-			u->sort_pos = (u->sort_pos + TC_NR - 1) % TC_NR;
-		else if (ch == KEY_DOWN || ch == 'j')
-			u->sort_pos = (u->sort_pos + 1) % TC_NR;
-		else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
-			m->sort = u->sort_pos;
-			resort(a);
-			u->scr = SCR_MAIN;
-		} else if (ch == KEY_ESC || ch == KEY_F(6) || ch == 's' || ch == 'q') {
-			u->scr = SCR_MAIN;
-		}
+		key_sort(u, ch);
 		return true;
 	case SCR_HELP:
 		if (ch == 'q' || ch == KEY_F(10))
@@ -558,123 +654,24 @@ static bool handle_key(struct app *a, struct ui *u, int ch)
 	default:
 		break;
 	}
-
-	/* keys shared by the main and detail screens */
-	switch (ch) {
-	case 'q':
-	case 'Q':
-	case KEY_F(10):
-		return false;
-	case 'p':
-	case 'P':
-		a->info.paused = !a->info.paused;
-		return true;
-	case '+':
-	case '=':
-		set_delay(a, 1);
-		return true;
-	case '-':
-	case '_':
-		set_delay(a, -1);
-		return true;
-	case KEY_F(1):
-	case 'h':
-	case '?':
-		u->back = u->scr;
-		u->scr = SCR_HELP;
-		return true;
-	case KEY_UP:
-	case 'k':
-		move_sel(a, u, u->sel - 1);
-		return true;
-	case KEY_DOWN:
-	case 'j':
-		move_sel(a, u, u->sel + 1);
-		return true;
-	default:
-		break;
-	}
-
+	r = key_common(u, ch);
+	if (r >= 0)
+		return r;
 	if (u->scr == SCR_DETAIL) {
-		if (ch == KEY_ESC || ch == KEY_LEFT || ch == KEY_BACKSPACE || ch == 127 ||
-		    ch == '\n' || ch == '\r' || ch == KEY_ENTER)
+		if (ch == KEY_ESC || ch == KEY_LEFT || ch == KEY_BACKSPACE || ch == 127 || is_enter(ch))
 			u->scr = SCR_MAIN;
 		return true;
 	}
-
-	switch (ch) {
-	case KEY_NPAGE:
-	case ' ':
-		move_sel(a, u, u->sel + rows);
-		break;
-	case KEY_PPAGE:
-		move_sel(a, u, u->sel - rows);
-		break;
-	case KEY_HOME:
-	case 'g':
-		move_sel(a, u, 0);
-		break;
-	case KEY_END:
-	case 'G':
-		move_sel(a, u, (long)m->nr_view - 1);
-		break;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		if (m->nr_view)
-			u->scr = SCR_DETAIL;
-		break;
-	case KEY_F(6):
-	case 's':
-	case 'S':
-		u->sort_pos = m->sort;
-		u->scr = SCR_SORT;
-		break;
-	case '<':
-	case ',':
-		m->sort = (m->sort + TC_NR - 1) % TC_NR;
-		resort(a);
-		break;
-	case '>':
-	case '.':
-		m->sort = (m->sort + 1) % TC_NR;
-		resort(a);
-		break;
-	case 'I':
-		m->invert = !m->invert;
-		resort(a);
-		break;
-	case '/':
-	case KEY_F(4):
-		u->scr = SCR_FILTER;
-		break;
-	case KEY_ESC:
-		if (m->filter[0]) {
-			m->filter[0] = '\0';
-			resort(a);
-		}
-		break;
-	default:
-		snprintf(u->status, sizeof(u->status), "unknown key - press F1 or h for help");
-		break;
-	}
+	key_main(u, ch);
 	return true;
 }
 
-int top_ui_run(struct app *a)
+static SCREEN *ui_start(struct ui *u)
 {
-	struct ui u = { 0 };
-	SCREEN *scr;
-	char msg[512] = "";
-	double next;
-	int ret = 0;
+	SCREEN *scr = newterm(NULL, stdout, stdin);
 
-	scr = newterm(NULL, stdout, stdin);
-	if (!scr) {
-		fprintf(stderr, "relpoline-top: cannot initialise the terminal (TERM=%s); use -b\n",
-			getenv("TERM") ? getenv("TERM") : "");
-		return 1;
-	}
+	if (!scr)
+		return NULL;
 	set_term(scr);
 	curses_active = true;
 	atexit(ui_atexit);
@@ -684,59 +681,74 @@ int top_ui_run(struct app *a)
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
-	init_colors(&u);
+	init_colors(u);
+	return scr;
+}
 
-	if (a->warning[0])
-		snprintf(u.status, sizeof(u.status), "warning: %.240s", a->warning);
+/* wait for a key until the next sample is due; handle every queued key */
+static void ui_keys(struct ui *u, double next)
+{
+	int ms = u->in->paused ? 250 : (int)((next - top_now()) * 1000), ch;
 
-	if (top_sample(a, msg, sizeof(msg))) {
+	if (ms > 250)
+		ms = 250;
+	if (ms < 0)
+		ms = 0;
+	timeout(ms);
+	ch = getch();
+	if (ch == ERR)
+		return;
+	do {
+		if (!handle_key(u, ch)) {
+			top_stop = 1;
+			return;
+		}
+		timeout(0);
+	} while ((ch = getch()) != ERR);
+	draw(u);
+}
+
+int top_ui_run(struct top_source *src, struct top_model *m, struct top_info *in)
+{
+	struct ui u = { .src = src, .m = m, .in = in };
+	char msg[512] = "";
+	SCREEN *scr;
+	double next;
+	int ret = 0;
+
+	scr = ui_start(&u);
+	if (!scr) {
+		fprintf(stderr, "relpoline-top: cannot initialise the terminal (TERM=%s); use -b\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		return 1;
+	}
+	if (src->warning[0])
+		snprintf(u.status, sizeof(u.status), "warning: %.240s", src->warning);
+	if (top_source_sample(src, m, in, msg, sizeof(msg))) {
 		ret = 1;
 		goto out;
 	}
 	/* second sample soon, so rates show up quickly */
-	next = top_now() + (a->delay < 0.5 ? a->delay : 0.5);
-	draw(a, &u);
-
+	next = top_now() + (in->delay < 0.5 ? in->delay : 0.5);
+	draw(&u);
 	while (!top_stop) {
 		double now = top_now();
-		bool dirty = false;
-		int ms, ch;
 
-		if (!a->info.paused && now >= next) {
-			if (top_sample(a, msg, sizeof(msg))) {
+		if (!in->paused && now >= next) {
+			if (top_source_sample(src, m, in, msg, sizeof(msg))) {
 				ret = 1;
 				break;
 			}
-			top_poll_events(a);
-			next += a->delay;
+			top_source_poll(src);
+			next += in->delay;
 			if (next < now)
-				next = now + a->delay;
-			dirty = true;
+				next = now + in->delay;
+			draw(&u);
 		}
-		if (dirty)
-			draw(a, &u);
-
-		ms = a->info.paused ? 250 : (int)((next - top_now()) * 1000);
-		if (ms > 250)
-			ms = 250;
-		if (ms < 0)
-			ms = 0;
-		timeout(ms);
-		ch = getch();
-		if (ch == ERR)
-			continue;
-		do {
-			if (!handle_key(a, &u, ch)) {
-				top_stop = 1;
-				break;
-			}
-			/* a new delay takes effect from the last sample */
-			if (next > a->last_sample + a->delay)
-				next = a->last_sample + a->delay;
-			timeout(0);
-		} while ((ch = getch()) != ERR);
-		if (!top_stop)
-			draw(a, &u);
+		ui_keys(&u, next);
+		/* a new delay takes effect from the last sample */
+		if (next > src->last_sample + in->delay)
+			next = src->last_sample + in->delay;
 	}
 out:
 	ob_free(&u.ob);

@@ -21,25 +21,25 @@ void err_msg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-void usage_error(const char *cmd, const char *fmt, ...)
+void usage_error(const struct cli *cli, const char *fmt, ...)
 {
+	const char *name = cli && cli->cmd ? cli->cmd->name : NULL;
 	va_list ap;
 
-	fprintf(stderr, "relpoline %s: ", cmd);
+	fprintf(stderr, "relpoline%s%s: ", name ? " " : "", name ? name : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'relpoline %s --help'.\n", cmd);
+	fprintf(stderr, "\nTry 'relpoline help%s%s'.\n", name ? " " : "", name ? name : "");
 	exit(EXIT_USAGE);
 }
 
-void print_usage(const char * const *msg, bool err)
+void cli_nargs(const struct cli *cli, int min, int max, const char *what)
 {
-	FILE *f = err ? stderr : stdout;
-
-	for (int i = 0; msg[i]; i++)
-		fprintf(f, "%s\n", msg[i]);
-	exit(err ? EXIT_USAGE : EXIT_OK);
+	if (cli->nargs > max && max == 0)
+		usage_error(cli, "unexpected argument '%s'", cli->args[0]);
+	if (cli->nargs < min || cli->nargs > max)
+		usage_error(cli, "expected %s", what);
 }
 
 void cli_open(struct cli *cli, bool write)
@@ -189,59 +189,25 @@ bool parse_long_arg(const char *s, long long *v)
 	return *s && !*end && !errno;
 }
 
-const char *fmt_ns(long long ns, char *buf, size_t len)
+long long cli_knob_value(const struct cli *cli, const struct rp_knob *k, const char *val)
 {
-	if (ns < 0)
-		snprintf(buf, len, "-");
-	else if (ns < 10000)
-		snprintf(buf, len, "%lld ns", ns);
-	else if (ns < 10000000)
-		snprintf(buf, len, "%.3f us", ns / 1e3);
-	else if (ns < 10000000000LL)
-		snprintf(buf, len, "%.3f ms", ns / 1e6);
-	else
-		snprintf(buf, len, "%.3f s", ns / 1e9);
-	return buf;
+	long long v;
+
+	if (!parse_long_arg(val, &v))
+		usage_error(cli, "value '%s' for %s is not an integer", val, k->name);
+	if (v < k->min || v > k->max)
+		usage_error(cli, "%s must be within %lld..%lld", k->name, k->min, k->max);
+	return v;
 }
 
-void bad_option(const char *cmd, char **argv)
+int cli_print(struct obuf *ob)
 {
-	if (optopt == 't')
-		usage_error(cmd, "option '-t' needs a directory argument");
-	if (optopt && optopt < 256 && optopt > ' ' && optopt != '?')
-		usage_error(cmd, "invalid option '-%c' (or missing argument)", optopt);
-	usage_error(cmd, "invalid option '%s' (or missing argument)", argv[optind - 1]);
-}
+	int r = ob_write(ob, stdout);
 
-int parse_simple(struct cli *cli, int argc, char **argv, bool allow_json,
-		 const char * const *help)
-{
-	static const struct option opts[] = {
-		CLI_COMMON_LONGOPTS,
-		CLI_JSON_LONGOPT,
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "t:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			cli->tracing_dir = optarg;
-			break;
-		case 'h':
-			print_usage(help, false);
-		case 'J':
-			if (!allow_json)
-				usage_error(argv[0], "--json is only accepted by read commands (status, sites)");
-			cli->json = true;
-			break;
-		default:
-			bad_option(argv[0], argv);
-		}
+	ob_free(ob);
+	if (r) {
+		err_msg("error writing output");
+		return EXIT_FAIL;
 	}
-	if (cli->json && !allow_json)
-		usage_error(argv[0], "--json is only accepted by read commands (status, sites)");
-	return optind;
+	return EXIT_OK;
 }

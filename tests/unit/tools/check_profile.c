@@ -31,7 +31,7 @@ static char *to_text(const struct rp_profile *p)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_int_eq(rp_profile_write(f, p, "test"), 0);
 	fclose(f);
-	ck_assert_msg(!strncmp(buf, "# relpoline profile v1\n", 23), "bad header: %s", buf);
+	ck_assert_msg(!strncmp(buf, "# relpoline profile v2\n", 23), "bad header: %s", buf);
 	out = calloc(1, len + 1);
 	q = out;
 	for (char *l = buf; *l;) {
@@ -82,7 +82,9 @@ static const struct {
 	unsigned int line;
 	const char *msg;
 } bad[] = {
-	{ "bad-version.profile",	1, "unsupported profile version 2" },
+	{ "bad-version.profile",	1, "unsupported profile version 3" },
+	{ "bad-kernel-twice.profile",	3, "a second 'kernel' line" },
+	{ "bad-kernel-late.profile",	3, "must come before the sites" },
 	{ "bad-noheader.profile",	1, "not a relpoline profile" },
 	{ "bad-state.profile",		2, "bad state 'active'" },
 	{ "bad-dup.profile",		4, "duplicate site do_syscall_64+0x5a (first on line 2)" },

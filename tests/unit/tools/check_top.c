@@ -275,29 +275,105 @@ END_TEST
 
 START_TEST(test_row_format)
 {
+	struct top_layout all;
 	struct top_model m;
 	struct obuf b = { 0 };
 	int start, len;
 
 	model2(&m);
-	top_fmt_row(&b, row_by_id(&m, 1), 0);
+	top_layout(&all, 0);
+	top_fmt_row(&b, row_by_id(&m, 1), &all);
 	ck_assert_str_eq(b.p,
 		"     1 a_fn+0x10/0x40                           -            promoted    200.0     10.0    210.0   95.2  t1:75% t2[m]:25%");
 	ob_reset(&b);
 	/* unknown rates and no targets; no trailing blanks */
-	top_fmt_row(&b, row_by_id(&m, 6), 0);
+	top_fmt_row(&b, row_by_id(&m, 6), &all);
 	ck_assert_str_eq(b.p,
 		"     6 f_fn+0x60/0xc0                           btrfs        learning        -        -        -      -");
 	ob_reset(&b);
-	top_fmt_row(&b, row_by_id(&m, 1), 30);
-	ck_assert_uint_eq(b.len, 30);
-	ob_reset(&b);
-	top_fmt_colhdr(&b, 0);
-	top_col_span(TC_STATE, &start, &len);
+	top_fmt_colhdr(&b, &all);
+	ck_assert(top_col_span(&all, TC_STATE, &start, &len));
 	ck_assert(!strncmp(b.p + start, "STATE", 5));
-	top_col_span(TC_HITPCT, &start, &len);
+	ck_assert(top_col_span(&all, TC_HITPCT, &start, &len));
 	ck_assert(!strncmp(b.p + start + len - 4, "HIT%", 4));
 	ob_free(&b);
+	top_model_free(&m);
+}
+END_TEST
+
+/* an 80-column screen: the default sort column, HIT% and TARGETS are on it */
+START_TEST(test_layout_80)
+{
+	static const enum top_col first[] = { TC_ID, TC_SITE, TC_STATE, TC_CALLS, TC_HITPCT, TC_TARGETS };
+	struct top_layout l;
+	struct top_model m;
+	struct obuf b = { 0 };
+	int start, len;
+
+	model2(&m);
+	top_layout(&l, 80);
+	for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++) {
+		ck_assert_msg(top_col_span(&l, first[i], &start, &len), "%s hidden at 80 columns",
+			      top_col_name(first[i]));
+		ck_assert_msg(start + len <= 80, "%s ends at %d", top_col_name(first[i]), start + len);
+	}
+	ck_assert(!l.shown[TC_MODULE]);
+	ck_assert(!l.shown[TC_HITS]);
+	top_fmt_colhdr(&b, &l);
+	ck_assert_uint_le(b.len, 80);
+	ck_assert(top_col_span(&l, TOP_DEFAULT_SORT, &start, &len));
+	ck_assert(!strncmp(b.p + start + len - 7, "CALLS/s", 7));
+	ck_assert_ptr_nonnull(strstr(b.p, "HIT%"));
+	ck_assert_ptr_nonnull(strstr(b.p, "TARGETS"));
+	ob_reset(&b);
+	top_fmt_row(&b, row_by_id(&m, 1), &l);
+	ck_assert_uint_le(b.len, 80);
+	ck_assert_ptr_nonnull(strstr(b.p, " 210.0 "));	/* calls/s */
+	ck_assert_ptr_nonnull(strstr(b.p, "95.2  t1:75%"));
+	ob_reset(&b);
+	/* wide screens get everything, narrow ones still the six */
+	top_layout(&l, 200);
+	for (int c = 0; c < TC_NR; c++)
+		ck_assert(l.shown[c]);
+	top_layout(&l, 40);
+	top_fmt_row(&b, row_by_id(&m, 1), &l);
+	ck_assert_uint_le(b.len, 40);
+	ob_free(&b);
+	top_model_free(&m);
+}
+END_TEST
+
+START_TEST(test_delay_steps)
+{
+	ck_assert(top_delay_step(1, 1) == 2);
+	ck_assert(top_delay_step(1, -1) == 0.5);
+	ck_assert(top_delay_step(60, 1) == 60);
+	/* a long -d delay is not shortened by '+' (it was: 600 -> 60) */
+	ck_assert(top_delay_step(600, 1) == 600);
+	ck_assert(top_delay_step(600, -1) == 60);
+	ck_assert(top_delay_step(1.5, 1) == 2);
+	ck_assert(top_delay_step(1.5, -1) == 1);
+	ck_assert(top_delay_step(0.1, -1) == 0.1);
+}
+END_TEST
+
+START_TEST(test_reset_view)
+{
+	struct top_model m;
+
+	model2(&m);
+	m.sort = TC_SITE;
+	m.invert = true;
+	snprintf(m.filter, sizeof(m.filter), "xfs");
+	top_model_view(&m);
+	ck_assert_uint_eq(m.nr_view, 1);
+	top_model_reset_view(&m);
+	ck_assert_int_eq(m.sort, TOP_DEFAULT_SORT);
+	ck_assert(!m.invert);
+	ck_assert_str_eq(m.filter, "");
+	ck_assert_uint_eq(m.nr_view, 6);
+	ck_assert_ptr_eq(top_model_row(&m, 3), row_by_id(&m, 3));
+	ck_assert_ptr_null(top_model_row(&m, 99));
 	top_model_free(&m);
 }
 END_TEST
@@ -327,45 +403,59 @@ START_TEST(test_frames)
 	model2(&m);
 	in.now = 0;
 	in.enabled = 1;
+	in.holding = true;
 	snprintf(in.mode, sizeof(in.mode), "manual");
 	rp_stat_init(&in.stat);
 	in.stat.retrains = 7;
 	in.stat.stub_bytes = 2048;
+	in.stat.dropped = 3;
 	in.delay = 1;
 
-	top_fmt_batch(&b, &m, &in);
+	top_fmt_batch(&b, &m, &in, 0);
 	for (char *p = b.p; *p; p++)
 		lines += *p == '\n';
-	/* 4 header lines, blank, titles, 6 rows, blank */
-	ck_assert_int_eq(lines, 4 + 1 + 1 + 6 + 1);
+	/* 5 header lines, blank, titles, 6 rows, blank */
+	ck_assert_int_eq(lines, TOP_HEADER_LINES + 1 + 1 + 6 + 1);
 	ck_assert_ptr_nonnull(strstr(b.p, "mode manual"));
-	ck_assert_ptr_nonnull(strstr(b.p, "Retrains: 7 (last -)"));
-	ck_assert_ptr_nonnull(strstr(b.p, "Stub memory: 2.0 KiB"));
-	ck_assert_ptr_nonnull(strstr(b.p, "Sites: 6 total, 1 off, 2 learning, 2 promoted, 1 pinned"));
+	ck_assert_ptr_nonnull(strstr(b.p, "Retrains: 7 (last - us)"));
+	ck_assert_ptr_nonnull(strstr(b.p, "Stubs: 2.0 KiB of -"));
+	ck_assert_ptr_nonnull(strstr(b.p, "3 dropped (starved!)"));
+	ck_assert_ptr_nonnull(strstr(b.p, "Sites: 6 managed: 2 learning, 2 promoted, 1 pinned"));
 	/* rows in sort order (calls): 1 before 2 before 3 */
 	ck_assert(strstr(b.p, "a_fn+") < strstr(b.p, "b_fn+"));
 	ck_assert(strstr(b.p, "b_fn+") < strstr(b.p, "c_fn+"));
 
+	/* the first N rows only */
 	ob_reset(&b);
-	top_fmt_json(&b, &m, &in);
+	top_fmt_batch(&b, &m, &in, 2);
+	ck_assert_ptr_nonnull(strstr(b.p, "a_fn+"));
+	ck_assert_ptr_nonnull(strstr(b.p, "b_fn+"));
+	ck_assert_ptr_null(strstr(b.p, "c_fn+"));
+	ck_assert_ptr_nonnull(strstr(b.p, "(4 more sites)"));
+
+	ob_reset(&b);
+	top_fmt_json(&b, &m, &in, 0);
 	ck_assert_msg(json_valid(b.p), "invalid JSON: %s", b.p);
 	ck_assert(b.p[b.len - 1] == '\n');
 	ck_assert(strchr(b.p, '\n') == b.p + b.len - 1);	/* one line */
+	ck_assert(json_num(json_get(b.p, "schema")) == RP_JSON_SCHEMA);
+	ck_assert(json_is(json_get(b.p, "kind"), "top"));
 	sites = json_get(b.p, "sites");
 	ck_assert_int_eq(json_array_len(sites), 6);
 	ck_assert(json_is(json_get(b.p, "mode"), "manual"));
 	ck_assert(json_is(json_get(b.p, "enabled"), "true"));
-	ck_assert(json_is(json_get(b.p, "last_retrain_ns"), "null"));
-	ck_assert(json_num(json_get(b.p, "retrains")) == 7);
-	ck_assert(json_num(json_get(b.p, "hits_per_s")) == 250);
-	ck_assert(json_is(json_get(json_get(b.p, "states"), "learning"), "2") ||
-		  json_num(json_get(json_get(b.p, "states"), "learning")) == 2);
+	ck_assert(json_is(json_get(json_get(b.p, "totals"), "last_retrain_us"), "null"));
+	ck_assert(json_num(json_get(json_get(b.p, "totals"), "retrains")) == 7);
+	ck_assert(json_num(json_get(json_get(b.p, "totals"), "dropped")) == 3);
+	ck_assert(json_num(json_get(json_get(b.p, "now"), "hits_per_s")) == 250);
+	/* percentages are 0..100 everywhere */
+	ck_assert(json_num(json_get(json_at(sites, 0), "hit_pct_now")) > 95);
 
 	/* filtered frame only lists the matching sites */
 	snprintf(m.filter, sizeof(m.filter), "xfs");
 	top_model_view(&m);
 	ob_reset(&b);
-	top_fmt_json(&b, &m, &in);
+	top_fmt_json(&b, &m, &in, 0);
 	ck_assert_int_eq(json_array_len(json_get(b.p, "sites")), 1);
 	ob_free(&b);
 	top_model_free(&m);
@@ -385,6 +475,9 @@ Suite *top_suite(void)
 	tcase_add_test(tc, test_columns);
 	tcase_add_test(tc, test_value_formats);
 	tcase_add_test(tc, test_row_format);
+	tcase_add_test(tc, test_layout_80);
+	tcase_add_test(tc, test_delay_steps);
+	tcase_add_test(tc, test_reset_view);
 	tcase_add_test(tc, test_targets_share_without_delta);
 	tcase_add_test(tc, test_frames);
 	suite_add_tcase(s, tc);

@@ -347,6 +347,25 @@ int json_array_len(const char *arr)
 	}
 }
 
+const char *json_at(const char *arr, int i)
+{
+	const char *p = ws(arr);
+
+	if (*p != '[')
+		return NULL;
+	p = ws(p + 1);
+	for (; i > 0; i--) {
+		p = skip_value(p, 1);
+		if (!p)
+			return NULL;
+		p = ws(p);
+		if (*p != ',')
+			return NULL;
+		p = ws(p + 1);
+	}
+	return *p == ']' ? NULL : p;
+}
+
 double json_num(const char *v)
 {
 	ck_assert_msg(v != NULL, "missing JSON value");

@@ -42,6 +42,8 @@ bool json_valid(const char *s);
 const char *json_get(const char *obj, const char *key);
 /* number of elements of the array starting at arr, -1 if not an array */
 int json_array_len(const char *arr);
+/* element i of the array starting at arr, or NULL */
+const char *json_at(const char *arr, int i);
 /* parse a number value */
 double json_num(const char *v);
 /* true if the value at v is the literal lit (true/false/null) or "string" */
@@ -54,5 +56,7 @@ Suite *profile_suite(void);
 Suite *cli_suite(void);
 Suite *top_suite(void);
 Suite *events_suite(void);
+Suite *source_suite(void);
+Suite *install_suite(void);
 
 #endif

@@ -19,6 +19,8 @@ int main(void)
 	srunner_add_suite(sr, stat_errlog_suite());
 	srunner_add_suite(sr, profile_suite());
 	srunner_add_suite(sr, top_suite());
+	srunner_add_suite(sr, source_suite());
+	srunner_add_suite(sr, install_suite());
 	srunner_add_suite(sr, events_suite());
 	srunner_add_suite(sr, cli_suite());
 	srunner_run_all(sr, CK_NORMAL);

@@ -4,13 +4,17 @@
  *
  * Layout:
  *   rp_ctx.c      locate the tracing dir, read/write relpoline files,
- *                 send control commands and collect new error_log lines
- *   rp_sites.c    parse "sites" / "available_sites"       (pure)
- *   rp_stat.c     parse trace_stat/relpoline totals        (pure)
+ *                 send control commands (batched) and collect new
+ *                 error_log lines, the running kernel's build identity
+ *   rp_sites.c    parse "sites" / "available_sites", find a site (pure)
+ *   rp_stat.c     parse trace_stat/relpoline's header totals (pure)
+ *   rp_knobs.c    the knob table: names, ranges, defaults   (pure)
  *   rp_errlog.c   diff two error_log snapshots             (pure)
  *   rp_profile.c  profile parse/format/merge (pure), save/load (tracefs)
+ *   rp_symtab.c   kallsyms-format symbol tables             (pure)
  *   rp_events.c   follow relpoline trace events (libtracefs/libtraceevent)
- *   rp_json.c     tiny JSON output helpers                 (pure)
+ *   rp_obuf.c     growable output buffer                   (pure)
+ *   rp_json.c     the one JSON writer and schema           (pure)
  *
  * "Pure" files do no I/O on the tracing dir and are unit tested directly.
  */
@@ -28,7 +32,12 @@
 #define RP_MAX_LINE		8192
 /* Contract: max_targets is 1..4. Parsers accept more (future kernels). */
 #define RP_MAX_TARGETS_KNOB	4
-#define RP_PROFILE_VERSION	1
+#define RP_PROFILE_VERSION	2
+/* Lines per control write (the kernel takes up to 128, 64 KiB). */
+#define RP_CONTROL_BATCH	128
+#define RP_MAX_WRITE		(64 * 1024)
+/* The JSON schema version of every --json / --format json output. */
+#define RP_JSON_SCHEMA		1
 
 /* ------------------------------------------------------------------ */
 /* enums                                                               */
@@ -89,6 +98,7 @@ struct rp_sites {
 	char *buf;
 	struct rp_target *tv;
 	size_t ntv;
+	bool ascending;			/* ids strictly ascending */
 };
 
 struct rp_syntax_err {
@@ -123,6 +133,16 @@ int rp_sites_parse_owned(char *buf, size_t len, bool available,
 			 struct rp_sites *out, struct rp_syntax_err *err);
 void rp_sites_free(struct rp_sites *s);
 
+/* The site with this id, or NULL (binary search when ids ascend). */
+const struct rp_site *rp_sites_find_id(const struct rp_sites *s, unsigned long id);
+/* Order of site identities: module (vmlinux first), symbol, offset. */
+int rp_site_key_cmp(const char *sym1, unsigned long off1, const char *mod1,
+		    const char *sym2, unsigned long off2, const char *mod2);
+/* Sites sorted by (module, symbol, offset), for rp_sites_find_key(). */
+const struct rp_site **rp_sites_by_key(const struct rp_sites *s);
+const struct rp_site *rp_sites_find_key(const struct rp_site * const *idx, size_t n,
+					const char *sym, unsigned long off, const char *mod);
+
 /* Format "sym+0xOFF/0xSIZE" / "sym+0xOFF" into buf; returns buf. */
 char *rp_site_name(const struct rp_site *s, char *buf, size_t len);
 char *rp_site_key(const struct rp_site *s, char *buf, size_t len);
@@ -139,21 +159,67 @@ int rp_parse_target_token(char *tok, bool need_hits, const char **sym,
 /* ------------------------------------------------------------------ */
 /* trace_stat/relpoline totals                                         */
 
-/* All values -1 when not present in the file. */
+/*
+ * The header lines of trace_stat/relpoline, as the kernel prints them:
+ *
+ *   # totals: off=N learning=N promoted=N pinned=N blocked=N busy=N refused=N sites=N
+ *   # hits=N misses=N retrains=N last_retrain_us=N batches=N ipi_rounds=N patched=N
+ *     stub_bytes=N stub_pool_bytes=N samples=N dropped=N [saved_cycles=N]
+ *
+ * Every value is -1 when the file does not have it.
+ */
 struct rp_stat {
 	long long state[RP_STATE_NR];
+	long long refused;
+	long long sites;
 	long long hits;
 	long long misses;
 	long long retrains;
+	long long last_retrain_us;
 	long long batches;
 	long long ipi_rounds;
-	long long last_retrain_ns;
+	long long patched;
 	long long stub_bytes;
+	long long stub_pool_bytes;
+	long long samples;		/* slow-path calls recorded for learning */
+	long long dropped;		/* samples lost: learning starved */
+	long long saved_cycles;		/* kernel estimate, when it provides one */
 };
 
+/* key name and offset of every value of struct rp_stat (states excluded) */
+struct rp_stat_key {
+	const char *name;
+	size_t off;
+	bool required;			/* a kernel without it is not ours */
+};
+extern const struct rp_stat_key rp_stat_keys[];
+extern const size_t rp_nr_stat_keys;
+static inline long long rp_stat_val(const struct rp_stat *st, const struct rp_stat_key *k)
+{
+	return *(const long long *)((const char *)st + k->off);
+}
+
 void rp_stat_init(struct rp_stat *st);
-/* Tolerant: unknown lines are ignored. Returns number of values found. */
-int rp_stat_parse(const char *text, size_t len, struct rp_stat *st);
+/*
+ * Parse the "# key=value ..." header lines (per-site rows are skipped).
+ * Unknown keys are ignored (newer kernels); a malformed key=value token
+ * or a missing required key fails with -EINVAL and err says which.
+ */
+int rp_stat_parse(const char *text, size_t len, struct rp_stat *st,
+		  struct rp_syntax_err *err);
+
+/* ------------------------------------------------------------------ */
+/* knobs                                                               */
+
+struct rp_knob {
+	const char *name;
+	long long min, max, def;
+	const char *help;		/* one line, no range */
+};
+/* every numeric knob of relpoline/, in the order the tools show them */
+extern const struct rp_knob rp_knobs[];
+extern const size_t rp_nr_knobs;
+const struct rp_knob *rp_knob_find(const char *name);
 
 /* ------------------------------------------------------------------ */
 /* error_log                                                           */
@@ -238,10 +304,36 @@ int rp_write(struct rp_ctx *ctx, const char *name, const char *text,
 /* One control command (newline added); same error semantics. */
 int rp_control(struct rp_ctx *ctx, const char *cmd, struct rp_result *res);
 
+/* called for each line of rp_control_lines() the kernel rejected */
+typedef void (*rp_line_err_fn)(size_t i, const struct rp_result *res, void *data);
+/*
+ * Send n control lines (without newlines) in as few writes as the kernel
+ * takes: RP_CONTROL_BATCH lines and RP_MAX_WRITE bytes per write (one
+ * patch batch each). When a write fails, its lines are sent again one by
+ * one, so that every rejected line is reported to err_cb (a rejected
+ * write changes nothing; one that fails with EBUSY or ENOSPC made the
+ * other changes, which the retries repeat harmlessly). Returns the number
+ * of rejected lines, or -errno; *writes (if not NULL) counts the writes.
+ */
+int rp_control_lines(struct rp_ctx *ctx, const char * const *cmds, size_t n,
+		     rp_line_err_fn err_cb, void *data, unsigned int *writes);
+
+/*
+ * The identity of the running kernel build: "RELEASE BUILD-ID" (the
+ * GNU build id of vmlinux from /sys/kernel/notes, or the uname version
+ * string when there is none). For a fake tree (-t / --tracing-dir), the
+ * first line of the tree's file "kernel_id". 0 or -errno.
+ */
+int rp_kernel_id(const struct rp_ctx *ctx, char *buf, size_t len);
+
 /* Read and parse sites (available=false) or available_sites. */
 int rp_read_sites(const struct rp_ctx *ctx, bool available, struct rp_sites *out,
 		  struct rp_syntax_err *err);
-int rp_read_stat(const struct rp_ctx *ctx, struct rp_stat *st);
+/* 0, -errno, or -EINVAL with err set when the format is not the kernel's */
+int rp_read_stat(const struct rp_ctx *ctx, struct rp_stat *st, struct rp_syntax_err *err);
+/* Read and parse cgroup_weights (see rp_cgroups_parse). */
+struct rp_cgroups;
+int rp_read_cgroups(const struct rp_ctx *ctx, struct rp_cgroups *cg, struct rp_syntax_err *err);
 
 /* ------------------------------------------------------------------ */
 /* profiles                                                            */
@@ -269,6 +361,7 @@ struct rp_pentry {
 struct rp_profile {
 	size_t nr;
 	struct rp_pentry *v;
+	char *kernel;			/* "RELEASE BUILD-ID" it was saved on, or NULL (v1) */
 };
 
 void rp_profile_free(struct rp_profile *p);
@@ -277,7 +370,8 @@ int rp_profile_parse(const char *text, size_t len, struct rp_profile *p,
 		     struct rp_syntax_err *err);
 /* Build a profile from parsed sites: promoted and pinned sites only. */
 int rp_profile_from_sites(const struct rp_sites *s, struct rp_profile *p);
-/* Write profile text. comment: optional extra header line(s). */
+/* Write profile text (with a "kernel" line if p->kernel). comment:
+ * optional extra header line(s). */
 int rp_profile_write(FILE *f, const struct rp_profile *p, const char *comment);
 /*
  * Merge n profiles: hits are summed per site (sym, off, mod) and target;
@@ -310,11 +404,33 @@ struct rp_load_report {
 int rp_profile_load(struct rp_ctx *ctx, const struct rp_profile *p,
 		    rp_symbol_exists_fn exists, void *exists_data,
 		    FILE *log, struct rp_load_report *rep);
+/*
+ * Is the profile for the running kernel? 0 if so (or if either identity
+ * is unknown), -ESTALE with msg saying which builds differ.
+ */
+int rp_profile_check_kernel(const struct rp_ctx *ctx, const struct rp_profile *p,
+			    char *msg, size_t len);
 
-/* Symbol table from a kallsyms-format file (for rp_symbol_exists_fn). */
-struct rp_symtab;
+/* ------------------------------------------------------------------ */
+/* symbols (the one kallsyms reader)                                   */
+
+struct rp_sym {
+	unsigned long long addr;
+	char type;
+	const char *name;
+	const char *mod;		/* NULL: vmlinux */
+};
+
+struct rp_symtab {
+	size_t nr;
+	struct rp_sym *v;		/* sorted by (name, module) */
+	char *buf;
+};
+
+/* Symbol table from a kallsyms-format file. NULL with errno on failure. */
 struct rp_symtab *rp_symtab_load(const char *path);
 void rp_symtab_free(struct rp_symtab *t);
+/* rp_symbol_exists_fn over a struct rp_symtab */
 bool rp_symtab_exists(const char *sym, const char *mod, void *symtab);
 
 /* ------------------------------------------------------------------ */
@@ -358,21 +474,142 @@ typedef int (*rp_event_cb)(const struct rp_event *ev, void *data);
 
 struct rp_events;
 /*
- * Create a private ftrace instance with the relpoline events in 'mask'
- * enabled (those that exist). Fails with a message if the tracing dir is
- * not a real tracefs or has no relpoline events.
+ * Create a private ftrace instance ("relpoline_PID") with the relpoline
+ * events in 'mask' enabled (those that exist). Instances left behind by
+ * relpoline processes that are gone (SIGKILL) are removed first. Fails
+ * with a message if the tracing dir is not a real tracefs or has no
+ * relpoline events.
  */
 struct rp_events *rp_events_open(struct rp_ctx *ctx, unsigned int mask,
 				 char *msg, size_t msglen);
 /* Consume all pending events, calling cb for each. Non-blocking. */
 int rp_events_poll(struct rp_events *e, rp_event_cb cb, void *data);
 void rp_events_close(struct rp_events *e);
+/* Remove the instances of relpoline processes that are gone; returns how many. */
+int rp_events_reap(struct rp_ctx *ctx);
 
 /* ------------------------------------------------------------------ */
-/* JSON output                                                         */
+/* cgroup_weights                                                      */
 
-void rp_json_str(FILE *f, const char *s);	/* quoted + escaped, NULL -> null */
-void rp_json_ll_or_null(FILE *f, long long v);	/* v < 0 -> null */
-void rp_json_site(FILE *f, const struct rp_site *s);
+struct rp_cgroup {
+	const char *path;		/* "*" for the default entry */
+	long long weight;
+	long long samples;
+	bool deleted;
+};
+
+struct rp_cgroups {
+	size_t nr;
+	struct rp_cgroup *v;		/* the default ("*") entry last */
+	char *buf;
+};
+
+/* Parse the text of cgroup_weights ("PATH WEIGHT SAMPLES[ (deleted)]"). */
+int rp_cgroups_parse(const char *text, size_t len, struct rp_cgroups *cg,
+		     struct rp_syntax_err *err);
+void rp_cgroups_free(struct rp_cgroups *cg);
+
+/* ------------------------------------------------------------------ */
+/* output buffer                                                       */
+
+struct obuf {
+	char *p;
+	size_t len, cap;
+};
+
+void ob_grow_slow(struct obuf *b, size_t n);	/* exits on ENOMEM */
+void ob_free(struct obuf *b);
+void ob_reset(struct obuf *b);
+void ob_printf(struct obuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* write the buffer to f; 0 or -1 */
+int ob_write(const struct obuf *b, FILE *f);
+
+static inline void ob_grow(struct obuf *b, size_t n)
+{
+	if (__builtin_expect(b->len + n + 1 > b->cap, 0))
+		ob_grow_slow(b, n);
+}
+
+static inline void ob_putn(struct obuf *b, const char *s, size_t n)
+{
+	ob_grow(b, n);
+	__builtin_memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static inline void ob_puts(struct obuf *b, const char *s)
+{
+	ob_putn(b, s, __builtin_strlen(s));
+}
+
+static inline void ob_putc(struct obuf *b, char c)
+{
+	ob_grow(b, 1);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
+static inline void ob_pad(struct obuf *b, int n)
+{
+	if (n <= 0)
+		return;
+	ob_grow(b, n);
+	__builtin_memset(b->p + b->len, ' ', n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* decimal digits of v into buf (>= 21 bytes); returns the length */
+size_t rp_fmt_u64(uint64_t v, char *buf);
+
+/* ------------------------------------------------------------------ */
+/* JSON: the one writer and schema of every tool                       */
+
+/*
+ * Every document is one object {"schema":RP_JSON_SCHEMA,"kind":KIND,...}
+ * on one line. Field names and scales are the same wherever a value
+ * appears: counts are integers, percentages are *_pct in 0..100, rates
+ * are *_per_s, and a value the kernel does not provide is null (or, for
+ * saved_cycles, absent).
+ */
+#define RP_JSON_DEPTH	16
+
+struct rp_json {
+	struct obuf *b;
+	unsigned int depth;
+	bool first[RP_JSON_DEPTH];
+	char closer[RP_JSON_DEPTH];	/* '}' or ']' of each open level */
+};
+
+/* start a document: {"schema":N,"kind":"KIND" */
+void rp_json_begin(struct rp_json *j, struct obuf *b, const char *kind);
+/* close it: }\n */
+void rp_json_end(struct rp_json *j);
+/* "key":{ / "key":[ (key NULL inside an array) and their ends */
+void rp_json_obj(struct rp_json *j, const char *key);
+void rp_json_arr(struct rp_json *j, const char *key);
+void rp_json_close(struct rp_json *j, char c);
+void rp_json_str(struct rp_json *j, const char *key, const char *s);	/* NULL: null */
+void rp_json_u64(struct rp_json *j, const char *key, uint64_t v);
+void rp_json_ll(struct rp_json *j, const char *key, long long v);	/* < 0: null */
+void rp_json_bool(struct rp_json *j, const char *key, int v);		/* < 0: null */
+/* non-negative number with 'dec' decimals (0..6); < 0: null */
+void rp_json_num(struct rp_json *j, const char *key, double v, int dec);
+
+/* per-interval values of a site (relpoline-top), < 0 when unknown */
+struct rp_site_rates {
+	double hits_per_s, misses_per_s, hit_pct_now;
+	const long long *target_hits_delta;	/* per target, or NULL */
+	double interval;
+};
+
+/* a site object: id, site, symbol, offset, size, module, form, reg and
+ * (sites only) state, hits, misses, hit_pct, targets[]; rates if given */
+void rp_json_site(struct rp_json *j, const struct rp_site *s, const struct rp_site_rates *r);
+/* "states":{...} */
+void rp_json_states(struct rp_json *j, const long long *states);
+/* "totals":{...}: every trace_stat value; hit_pct from hits and misses */
+void rp_json_totals(struct rp_json *j, const struct rp_stat *st);
 
 #endif /* RELPOLINE_H */

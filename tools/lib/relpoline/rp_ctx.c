@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <tracefs.h>
@@ -348,16 +349,164 @@ int rp_read_sites(const struct rp_ctx *ctx, bool available, struct rp_sites *out
 	return r;
 }
 
-int rp_read_stat(const struct rp_ctx *ctx, struct rp_stat *st)
+int rp_read_stat(const struct rp_ctx *ctx, struct rp_stat *st, struct rp_syntax_err *err)
 {
 	struct rp_buf b = { 0 };
 	int r;
 
 	rp_stat_init(st);
 	r = rp_read_tracing(ctx, "trace_stat/relpoline", &b);
+	if (r) {
+		snprintf(err->msg, sizeof(err->msg), "%s/trace_stat/relpoline: %s",
+			 ctx->tracing_dir, strerror(-r));
+		return r;
+	}
+	r = rp_stat_parse(b.p, b.len, st, err);
+	rp_buf_free(&b);
+	return r;
+}
+
+int rp_read_cgroups(const struct rp_ctx *ctx, struct rp_cgroups *cg, struct rp_syntax_err *err)
+{
+	struct rp_buf b = { 0 };
+	int r = rp_read(ctx, "cgroup_weights", &b);
+
+	if (r) {
+		memset(cg, 0, sizeof(*cg));
+		snprintf(err->msg, sizeof(err->msg), "%s/cgroup_weights: %s", ctx->dir, strerror(-r));
+		return r;
+	}
+	r = rp_cgroups_parse(b.p ? b.p : "", b.len, cg, err);
+	rp_buf_free(&b);
+	return r;
+}
+
+/* send lines[from, to) in one write; 0 or -errno with res filled */
+static int control_write(struct rp_ctx *ctx, const char * const *lines, size_t from, size_t to,
+			 struct obuf *ob, struct rp_result *res)
+{
+	ob_reset(ob);
+	for (size_t i = from; i < to; i++) {
+		ob_puts(ob, lines[i]);
+		ob_putc(ob, '\n');
+	}
+	return rp_write(ctx, "control", ob->p, true, res);
+}
+
+int rp_control_lines(struct rp_ctx *ctx, const char * const *lines, size_t n,
+		     rp_line_err_fn err_cb, void *data, unsigned int *writes)
+{
+	struct obuf ob = { 0 };
+	struct rp_result res;
+	unsigned int nw = 0;
+	int failed = 0;
+
+	for (size_t from = 0, to; from < n; from = to) {
+		size_t bytes = 0;
+
+		for (to = from; to < n && to - from < RP_CONTROL_BATCH; to++) {
+			size_t l = strlen(lines[to]) + 1;
+
+			if (to > from && bytes + l > RP_MAX_WRITE)
+				break;
+			bytes += l;
+		}
+		nw++;
+		if (!control_write(ctx, lines, from, to, &ob, &res)) {
+			rp_result_clear(&res);
+			continue;
+		}
+		if (to - from == 1) {
+			/* a single line: this result is its report */
+			failed++;
+			if (err_cb)
+				err_cb(from, &res, data);
+			rp_result_clear(&res);
+			continue;
+		}
+		rp_result_clear(&res);
+		/* which lines failed: each one alone */
+		for (size_t i = from; i < to; i++) {
+			nw++;
+			if (control_write(ctx, lines, i, i + 1, &ob, &res)) {
+				failed++;
+				if (err_cb)
+					err_cb(i, &res, data);
+			}
+			rp_result_clear(&res);
+		}
+	}
+	ob_free(&ob);
+	if (writes)
+		*writes = nw;
+	return failed;
+}
+
+/* The GNU build id in the ELF notes of /sys/kernel/notes, as hex. */
+static int build_id(char *buf, size_t len)
+{
+	struct rp_buf b = { 0 };
+	size_t off = 0;
+	int r = rp_read_path("/sys/kernel/notes", &b);
+
 	if (r)
 		return r;
-	rp_stat_parse(b.p, b.len, st);
+	r = -ENOENT;
+	while (off + 12 <= b.len) {
+		uint32_t namesz, descsz, type;
+
+		memcpy(&namesz, b.p + off, 4);
+		memcpy(&descsz, b.p + off + 4, 4);
+		memcpy(&type, b.p + off + 8, 4);
+		off += 12;
+		if (off + ((namesz + 3) & ~3u) + ((descsz + 3) & ~3u) > b.len)
+			break;
+		if (type == 3 && namesz == 4 && !memcmp(b.p + off, "GNU", 4) &&
+		    descsz && descsz * 2 < len) {
+			const unsigned char *d = (const unsigned char *)b.p + off + 4;
+
+			for (uint32_t i = 0; i < descsz; i++)
+				snprintf(buf + 2 * i, 3, "%02x", d[i]);
+			r = 0;
+			break;
+		}
+		off += ((namesz + 3) & ~3u) + ((descsz + 3) & ~3u);
+	}
 	rp_buf_free(&b);
+	return r;
+}
+
+int rp_kernel_id(const struct rp_ctx *ctx, char *buf, size_t len)
+{
+	char id[256];
+	struct utsname u;
+	int r;
+
+	if (ctx->fake) {
+		char path[4096];
+		struct rp_buf b = { 0 };
+
+		if (rp_tpath(ctx, "kernel_id", path, sizeof(path)))
+			return -ENAMETOOLONG;
+		r = rp_read_path(path, &b);
+		if (r)
+			return r;
+		b.p[strcspn(b.p, "\n")] = '\0';
+		snprintf(buf, len, "%s", b.p);
+		rp_buf_free(&b);
+		return buf[0] ? 0 : -ENOENT;
+	}
+	if (uname(&u))
+		return -errno;
+	if (build_id(id, sizeof(id))) {
+		/* no build id: the version string ("#1 SMP ... date"), blanks squeezed */
+		size_t n = 0;
+
+		for (const char *p = u.version; *p && n + 1 < sizeof(id); p++)
+			if (*p != ' ')
+				id[n++] = *p;
+		id[n] = '\0';
+	}
+	snprintf(buf, len, "%s %s", u.release, id);
 	return 0;
 }

@@ -7,7 +7,9 @@
  * exists. The kernel's own rendering of the event (its print fmt) is
  * kept in ev->info for display.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,15 +267,19 @@ struct rp_events {
 	bool kallsyms_loaded;
 };
 
+/* name addresses: the kernel's symbols, read by the one kallsyms reader */
 static void load_kallsyms(struct rp_events *e)
 {
-	struct rp_buf b = { 0 };
+	struct rp_symtab *t = rp_symtab_load("/proc/kallsyms");
 
 	e->kallsyms_loaded = true;
-	if (rp_read_path("/proc/kallsyms", &b))
+	if (!t)
 		return;
-	tep_parse_kallsyms(e->tep, b.p);
-	rp_buf_free(&b);
+	for (size_t i = 0; i < t->nr; i++)
+		if (t->v[i].addr)
+			tep_register_function(e->tep, (char *)t->v[i].name, t->v[i].addr,
+					      (char *)t->v[i].mod);
+	rp_symtab_free(t);
 }
 
 static int follow_cb(struct tep_event *event, struct tep_record *rec, int cpu,
@@ -335,6 +341,7 @@ struct rp_events *rp_events_open(struct rp_ctx *ctx, unsigned int mask,
 		snprintf(msg, msglen, "cannot parse the relpoline event formats");
 		goto fail;
 	}
+	rp_events_reap(ctx);
 	snprintf(name, sizeof(name), "relpoline_%d", (int)getpid());
 	e->inst = tracefs_instance_create(name);
 	if (!e->inst) {
@@ -393,4 +400,52 @@ void rp_events_close(struct rp_events *e)
 	if (e->tep)
 		tep_free(e->tep);
 	free(e);
+}
+
+/* is pid a live relpoline process (not a reused pid)? */
+static bool relpoline_alive(long pid)
+{
+	char path[64], comm[64] = "";
+	FILE *f;
+
+	if (kill(pid, 0) && errno == ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return errno != ENOENT;
+	if (!fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	fclose(f);
+	return !strncmp(comm, "relpoline", 9);
+}
+
+int rp_events_reap(struct rp_ctx *ctx)
+{
+	char path[4096];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	if (rp_tpath(ctx, "instances", path, sizeof(path)) || !(dir = opendir(path)))
+		return 0;
+	while ((d = readdir(dir))) {
+		struct tracefs_instance *inst;
+		char *end;
+		long pid;
+
+		if (strncmp(d->d_name, "relpoline_", 10))
+			continue;
+		pid = strtol(d->d_name + 10, &end, 10);
+		if (*end || pid <= 0 || pid == getpid() || relpoline_alive(pid))
+			continue;
+		inst = tracefs_instance_alloc(ctx->tracing_dir, d->d_name);
+		if (!inst)
+			continue;
+		if (!tracefs_instance_destroy(inst))
+			n++;
+		tracefs_instance_free(inst);
+	}
+	closedir(dir);
+	return n;
 }

@@ -3,9 +3,14 @@
  * Relpoline profiles: a symbolic, KASLR-independent record of which
  * sites are promoted or pinned and to which targets.
  *
- *	# relpoline profile v1
+ *	# relpoline profile v2
  *	# any comment
+ *	kernel RELEASE BUILD-ID
  *	site SYMBOL+0xOFF MODULE|- promoted|pinned TARGET[:HITS]...
+ *
+ * v1 files (no kernel line) are still read. The kernel line names the
+ * build the profile was saved on: loading it on another build is refused
+ * (sites and targets may have moved) unless the caller says otherwise.
  *
  * TARGET is "symbol" (vmlinux) or "symbol[module]". The site token may
  * carry a "/0xSIZE" suffix (ignored) so lines can be pasted from sites.
@@ -37,8 +42,10 @@ void rp_profile_free(struct rp_profile *p)
 	for (size_t i = 0; i < p->nr; i++)
 		entry_free(&p->v[i]);
 	free(p->v);
+	free(p->kernel);
 	p->v = NULL;
 	p->nr = 0;
+	p->kernel = NULL;
 }
 
 static int push_entry(struct rp_profile *p, size_t *cap, struct rp_pentry *e)
@@ -56,32 +63,11 @@ static int push_entry(struct rp_profile *p, size_t *cap, struct rp_pentry *e)
 	return 0;
 }
 
-static int cmp_str(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a ? 1 : (b ? -1 : 0);
-	return strcmp(a, b);
-}
-
-/* site identity: module, symbol, offset */
-static int cmp_key(const char *sym1, unsigned long off1, const char *mod1,
-		   const char *sym2, unsigned long off2, const char *mod2)
-{
-	int c = cmp_str(mod1, mod2);
-
-	if (c)
-		return c;
-	c = strcmp(sym1, sym2);
-	if (c)
-		return c;
-	return off1 < off2 ? -1 : off1 > off2;
-}
-
 static int cmp_pentry_ptr(const void *a, const void *b)
 {
 	const struct rp_pentry *x = *(const struct rp_pentry * const *)a;
 	const struct rp_pentry *y = *(const struct rp_pentry * const *)b;
-	int c = cmp_key(x->sym, x->off, x->mod, y->sym, y->off, y->mod);
+	int c = rp_site_key_cmp(x->sym, x->off, x->mod, y->sym, y->off, y->mod);
 
 	if (c)
 		return c;
@@ -153,6 +139,109 @@ static int parse_site_line(char **tok, unsigned int ntok, unsigned int lineno,
 	return 0;
 }
 
+/* "kernel RELEASE BUILD-ID": at most once, before the sites */
+static int parse_kernel_line(char **tok, unsigned int ntok, unsigned int lineno,
+			     struct rp_profile *p, struct rp_syntax_err *err)
+{
+	if (ntok != 3)
+		return rp_syntax_error(err, lineno, "expected 'kernel RELEASE BUILD-ID'");
+	if (p->kernel)
+		return rp_syntax_error(err, lineno, "a second 'kernel' line");
+	if (p->nr)
+		return rp_syntax_error(err, lineno, "the 'kernel' line must come before the sites");
+	if (asprintf(&p->kernel, "%s %s", tok[1], tok[2]) < 0) {
+		p->kernel = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* "# relpoline profile vN" */
+static int parse_header(const char *q, unsigned int lineno, struct rp_syntax_err *err)
+{
+	const char *h = q + (*q == '#');
+	char *vend;
+	long ver;
+
+	while (*h == ' ' || *h == '\t')
+		h++;
+	if (q[0] != '#' || strncmp(h, PROFILE_MAGIC, strlen(PROFILE_MAGIC)))
+		return rp_syntax_error(err, lineno, "not a relpoline profile (missing '# %s%d' header)",
+				       PROFILE_MAGIC, RP_PROFILE_VERSION);
+	ver = strtol(h + strlen(PROFILE_MAGIC), &vend, 10);
+	if (vend == h + strlen(PROFILE_MAGIC) ||
+	    (*vend && *vend != ' ' && *vend != '\t' && *vend != '\r'))
+		return rp_syntax_error(err, lineno, "bad profile header");
+	if (ver < 1 || ver > RP_PROFILE_VERSION)
+		return rp_syntax_error(err, lineno, "unsupported profile version %ld (this tool reads v1 to v%d)",
+				       ver, RP_PROFILE_VERSION);
+	return 0;
+}
+
+/* split q in place into blank-separated tokens; returns their number */
+static unsigned int tokenize(char *q, char **tok)
+{
+	unsigned int ntok = 0;
+
+	for (;;) {
+		while (*q == ' ' || *q == '\t' || *q == '\r')
+			q++;
+		if (!*q)
+			return ntok;
+		tok[ntok++] = q;
+		while (*q && *q != ' ' && *q != '\t' && *q != '\r')
+			q++;
+		if (*q)
+			*q++ = '\0';
+	}
+}
+
+/* one record line: "site ..." or "kernel ..." */
+static int parse_record(char *q, unsigned int lineno, struct rp_profile *p, size_t *cap,
+			struct rp_syntax_err *err)
+{
+	char *tok[RP_MAX_LINE / 2 + 1];
+	unsigned int ntok = tokenize(q, tok);
+	struct rp_pentry e;
+	int ret;
+
+	if (!strcmp(tok[0], "kernel"))
+		return parse_kernel_line(tok, ntok, lineno, p, err);
+	if (strcmp(tok[0], "site"))
+		return rp_syntax_error(err, lineno, "unknown record '%.40s' (expected 'site' or 'kernel')", tok[0]);
+	ret = parse_site_line(tok, ntok, lineno, &e, err);
+	if (ret)
+		return ret;
+	ret = push_entry(p, cap, &e);
+	if (ret)
+		entry_free(&e);
+	return ret;
+}
+
+static int check_dup_sites(const struct rp_profile *p, struct rp_syntax_err *err)
+{
+	struct rp_pentry **idx;
+	int ret = 0;
+
+	if (p->nr < 2)
+		return 0;
+	idx = malloc(p->nr * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nr; i++)
+		idx[i] = &p->v[i];
+	qsort(idx, p->nr, sizeof(*idx), cmp_pentry_ptr);
+	for (size_t i = 1; i < p->nr && !ret; i++) {
+		struct rp_pentry *a = idx[i - 1], *b = idx[i];
+
+		if (!rp_site_key_cmp(a->sym, a->off, a->mod, b->sym, b->off, b->mod))
+			ret = rp_syntax_error(err, b->line, "duplicate site %s+0x%lx (first on line %u)",
+					      b->sym, b->off, a->line);
+	}
+	free(idx);
+	return ret;
+}
+
 int rp_profile_parse(const char *text, size_t len, struct rp_profile *p,
 		     struct rp_syntax_err *err)
 {
@@ -165,119 +254,40 @@ int rp_profile_parse(const char *text, size_t len, struct rp_profile *p,
 	memset(p, 0, sizeof(*p));
 	err->line = 0;
 	err->msg[0] = '\0';
-
-	while (s < end) {
+	while (s < end && !ret) {
 		const char *nl = memchr(s, '\n', end - s);
 		size_t llen = (nl ? nl : end) - s;
-		char line[RP_MAX_LINE + 1], *q, *tok[RP_MAX_LINE / 2 + 1];
-		unsigned int ntok = 0;
+		char line[RP_MAX_LINE + 1], *q;
 
 		lineno++;
 		if (llen > RP_MAX_LINE) {
 			ret = rp_syntax_error(err, lineno, "line too long (%zu bytes, limit %d)", llen, RP_MAX_LINE);
-			goto fail;
+			break;
 		}
 		memcpy(line, s, llen);
 		line[llen] = '\0';
 		s += llen + 1;
 		if (strlen(line) != llen) {
 			ret = rp_syntax_error(err, lineno, "NUL byte inside the line");
-			goto fail;
+			break;
 		}
-		q = line;
-		while (*q == ' ' || *q == '\t' || *q == '\r')
-			q++;
+		for (q = line; *q == ' ' || *q == '\t' || *q == '\r'; q++)
+			;
 		if (!*q)
 			continue;
 		if (!have_header) {
-			const char *h = q;
-			char *vend;
-			long ver;
-
-			if (*h == '#')
-				h++;
-			while (*h == ' ' || *h == '\t')
-				h++;
-			if (q[0] != '#' || strncmp(h, PROFILE_MAGIC, strlen(PROFILE_MAGIC))) {
-				ret = rp_syntax_error(err, lineno, "not a relpoline profile (missing '# %s%d' header)",
-					   PROFILE_MAGIC, RP_PROFILE_VERSION);
-				goto fail;
-			}
-			ver = strtol(h + strlen(PROFILE_MAGIC), &vend, 10);
-			if (vend == h + strlen(PROFILE_MAGIC) ||
-			    (*vend && *vend != ' ' && *vend != '\t' && *vend != '\r')) {
-				ret = rp_syntax_error(err, lineno, "bad profile header");
-				goto fail;
-			}
-			if (ver != RP_PROFILE_VERSION) {
-				ret = rp_syntax_error(err, lineno, "unsupported profile version %ld (this tool reads v%d)",
-					   ver, RP_PROFILE_VERSION);
-				goto fail;
-			}
+			ret = parse_header(q, lineno, err);
 			have_header = true;
-			continue;
-		}
-		if (*q == '#')
-			continue;
-		for (;;) {
-			while (*q == ' ' || *q == '\t' || *q == '\r')
-				q++;
-			if (!*q)
-				break;
-			tok[ntok++] = q;
-			while (*q && *q != ' ' && *q != '\t' && *q != '\r')
-				q++;
-			if (*q)
-				*q++ = '\0';
-		}
-		if (!strcmp(tok[0], "site")) {
-			struct rp_pentry e;
-
-			ret = parse_site_line(tok, ntok, lineno, &e, err);
-			if (ret)
-				goto fail;
-			ret = push_entry(p, &cap, &e);
-			if (ret) {
-				entry_free(&e);
-				goto fail;
-			}
-		} else {
-			ret = rp_syntax_error(err, lineno, "unknown record '%.40s' (expected 'site')", tok[0]);
-			goto fail;
+		} else if (*q != '#') {
+			ret = parse_record(q, lineno, p, &cap, err);
 		}
 	}
-	if (!have_header) {
+	if (!ret && !have_header)
 		ret = rp_syntax_error(err, 0, "empty file: not a relpoline profile");
-		goto fail;
-	}
-
-	/* duplicate sites */
-	if (p->nr > 1) {
-		struct rp_pentry **idx = malloc(p->nr * sizeof(*idx));
-
-		if (!idx) {
-			ret = -ENOMEM;
-			goto fail;
-		}
-		for (size_t i = 0; i < p->nr; i++)
-			idx[i] = &p->v[i];
-		qsort(idx, p->nr, sizeof(*idx), cmp_pentry_ptr);
-		for (size_t i = 1; i < p->nr; i++) {
-			struct rp_pentry *a = idx[i - 1], *b = idx[i];
-
-			if (!cmp_key(a->sym, a->off, a->mod, b->sym, b->off, b->mod)) {
-				ret = rp_syntax_error(err, b->line, "duplicate site %s+0x%lx (first on line %u)",
-					   b->sym, b->off, a->line);
-				break;
-			}
-		}
-		free(idx);
-		if (ret)
-			goto fail;
-	}
-	return 0;
-fail:
-	rp_profile_free(p);
+	if (!ret)
+		ret = check_dup_sites(p, err);
+	if (ret)
+		rp_profile_free(p);
 	return ret;
 }
 
@@ -337,6 +347,8 @@ int rp_profile_write(FILE *f, const struct rp_profile *p, const char *comment)
 			c += n + (nl ? 1 : 0);
 		}
 	}
+	if (p->kernel)
+		fprintf(f, "kernel %s\n", p->kernel);
 	fprintf(f, "# site SYMBOL+0xOFF MODULE|- promoted|pinned TARGET[module]:HITS...\n");
 	for (size_t i = 0; i < p->nr; i++) {
 		const struct rp_pentry *e = &p->v[i];
@@ -382,16 +394,84 @@ static int cmp_mentry(const void *a, const void *b)
 
 	if (x->total != y->total)
 		return x->total > y->total ? -1 : 1;
-	return cmp_key(x->e.sym, x->e.off, x->e.mod, y->e.sym, y->e.off, y->e.mod);
+	return rp_site_key_cmp(x->e.sym, x->e.off, x->e.mod, y->e.sym, y->e.off, y->e.mod);
+}
+
+/* a growable list of the targets of one site, summed over the inputs */
+struct mtargets {
+	struct mtarget *v;
+	size_t nr, cap;
+};
+
+static int add_target(struct mtargets *mt, const struct rp_ptarget *pt, bool pinned)
+{
+	size_t k;
+
+	for (k = 0; k < mt->nr; k++)
+		if (!strcmp(mt->v[k].name, pt->name))
+			break;
+	if (k == mt->nr) {
+		if (mt->nr == mt->cap) {
+			size_t nc = mt->cap ? mt->cap * 2 : 16;
+			struct mtarget *tmp = realloc(mt->v, nc * sizeof(*tmp));
+
+			if (!tmp)
+				return -ENOMEM;
+			mt->v = tmp;
+			mt->cap = nc;
+		}
+		mt->v[k] = (struct mtarget){ .name = pt->name };
+		mt->nr++;
+	}
+	mt->v[k].hits += pt->hits;
+	mt->v[k].pinned |= pinned;
+	return 0;
+}
+
+/* merge the entries grp[0..n) of one site into me */
+static int merge_site(struct rp_pentry **grp, size_t n, unsigned int max_targets,
+		      struct mtargets *mt, struct mentry *me)
+{
+	const struct rp_pentry *first = grp[0];
+	bool pinned = false;
+	size_t keep = 0;
+
+	mt->nr = 0;
+	for (size_t j = 0; j < n; j++) {
+		pinned |= grp[j]->state == RP_P_PINNED;
+		for (unsigned int t = 0; t < grp[j]->nr_targets; t++) {
+			if (add_target(mt, &grp[j]->targets[t], grp[j]->state == RP_P_PINNED))
+				return -ENOMEM;
+			me->total += grp[j]->targets[t].hits;
+		}
+	}
+	qsort(mt->v, mt->nr, sizeof(*mt->v), cmp_mtarget);
+	while (keep < mt->nr && keep < max_targets && (!pinned || mt->v[keep].pinned))
+		keep++;
+	me->e.sym = strdup(first->sym);
+	me->e.mod = first->mod ? strdup(first->mod) : NULL;
+	me->e.off = first->off;
+	me->e.state = pinned ? RP_P_PINNED : RP_P_PROMOTED;
+	me->e.targets = calloc(keep ? keep : 1, sizeof(*me->e.targets));
+	if (!me->e.sym || (first->mod && !me->e.mod) || !me->e.targets)
+		return -ENOMEM;
+	for (size_t k = 0; k < keep; k++) {
+		me->e.targets[k].name = strdup(mt->v[k].name);
+		me->e.targets[k].hits = mt->v[k].hits;
+		if (!me->e.targets[k].name)
+			return -ENOMEM;
+		me->e.nr_targets++;
+	}
+	return 0;
 }
 
 int rp_profile_merge(const struct rp_profile *in, size_t n,
 		     unsigned int max_targets, struct rp_profile *out)
 {
 	struct rp_pentry **all = NULL;
+	struct mtargets mt = { 0 };
 	struct mentry *m = NULL;
-	struct mtarget *mt = NULL;
-	size_t nall = 0, nm = 0, i, j, mtcap = 0;
+	size_t nall = 0, nm = 0, i, j;
 	int ret = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -411,64 +491,12 @@ int rp_profile_merge(const struct rp_profile *in, size_t n,
 			all[nall++] = &in[i].v[j];
 	/* group by site; stable within a group is irrelevant: sums commute */
 	qsort(all, nall, sizeof(*all), cmp_pentry_ptr);
-
 	for (i = 0; i < nall; i = j) {
-		struct mentry *me = &m[nm];
-		bool pinned = false;
-		size_t nt = 0, k, t, keep;
-
-		for (j = i; j < nall &&
-		     !cmp_key(all[i]->sym, all[i]->off, all[i]->mod,
-			      all[j]->sym, all[j]->off, all[j]->mod); j++) {
-			if (all[j]->state == RP_P_PINNED)
-				pinned = true;
-			for (t = 0; t < all[j]->nr_targets; t++) {
-				const struct rp_ptarget *pt = &all[j]->targets[t];
-
-				for (k = 0; k < nt; k++)
-					if (!strcmp(mt[k].name, pt->name))
-						break;
-				if (k == nt) {
-					if (nt == mtcap) {
-						size_t nc = mtcap ? mtcap * 2 : 16;
-						struct mtarget *tmp = realloc(mt, nc * sizeof(*mt));
-
-						if (!tmp)
-							goto out;
-						mt = tmp;
-						mtcap = nc;
-					}
-					mt[nt].name = pt->name;
-					mt[nt].hits = 0;
-					mt[nt].pinned = false;
-					nt++;
-				}
-				mt[k].hits += pt->hits;
-				me->total += pt->hits;
-				if (all[j]->state == RP_P_PINNED)
-					mt[k].pinned = true;
-			}
-		}
-		qsort(mt, nt, sizeof(*mt), cmp_mtarget);
-		keep = 0;
-		while (keep < nt && keep < max_targets && (!pinned || mt[keep].pinned))
-			keep++;
-
-		me->e.sym = strdup(all[i]->sym);
-		me->e.mod = all[i]->mod ? strdup(all[i]->mod) : NULL;
-		me->e.off = all[i]->off;
-		me->e.state = pinned ? RP_P_PINNED : RP_P_PROMOTED;
-		me->e.targets = calloc(keep ? keep : 1, sizeof(*me->e.targets));
-		nm++;
-		if (!me->e.sym || (all[i]->mod && !me->e.mod) || !me->e.targets)
+		for (j = i; j < nall && !rp_site_key_cmp(all[i]->sym, all[i]->off, all[i]->mod,
+							  all[j]->sym, all[j]->off, all[j]->mod); j++)
+			;
+		if (merge_site(all + i, j - i, max_targets, &mt, &m[nm++]))
 			goto out;
-		for (k = 0; k < keep; k++) {
-			me->e.targets[k].name = strdup(mt[k].name);
-			me->e.targets[k].hits = mt[k].hits;
-			if (!me->e.targets[k].name)
-				goto out;
-			me->e.nr_targets++;
-		}
 	}
 	qsort(m, nm, sizeof(*m), cmp_mentry);
 	out->v = malloc(nm * sizeof(*out->v));
@@ -485,145 +513,13 @@ out:
 	for (i = 0; i < nm; i++)
 		entry_free(&m[i].e);
 	free(m);
-	free(mt);
+	free(mt.v);
 	free(all);
 	return ret;
 }
 
 /* ------------------------------------------------------------------ */
-/* kallsyms symbol table                                               */
-
-struct rp_symtab {
-	size_t nr;
-	char **v;		/* "sym" or "sym[mod]", sorted */
-	char *buf;
-};
-
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char * const *)a, *(char * const *)b);
-}
-
-struct rp_symtab *rp_symtab_load(const char *path)
-{
-	struct rp_buf b = { 0 };
-	struct rp_symtab *t;
-	size_t cap = 0;
-	char *p, *end;
-
-	if (rp_read_path(path, &b))
-		return NULL;
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		goto fail;
-	t->buf = b.p;
-	p = b.p;
-	end = b.p + b.len;
-	while (p < end) {
-		char *nl = memchr(p, '\n', end - p), *f[4];
-		int nf = 0;
-
-		if (nl)
-			*nl = '\0';
-		/* addr type name [module] */
-		for (char *q = p; *q && nf < 4;) {
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if (!*q)
-				break;
-			f[nf++] = q;
-			while (*q && *q != ' ' && *q != '\t')
-				q++;
-			if (*q)
-				*q++ = '\0';
-		}
-		if (nf >= 3) {
-			char *name = f[2];
-
-			if (nf == 4 && f[3][0] == '[') {
-				/* rebuild "name[mod]" in place: the blank is gone */
-				size_t l = strlen(name);
-
-				memmove(name + l, f[3], strlen(f[3]) + 1);
-			}
-			if (t->nr == cap) {
-				size_t nc = cap ? cap * 2 : 4096;
-				char **nv = realloc(t->v, nc * sizeof(*nv));
-
-				if (!nv)
-					goto fail;
-				t->v = nv;
-				cap = nc;
-			}
-			t->v[t->nr++] = name;
-		}
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	qsort(t->v, t->nr, sizeof(*t->v), cmp_strp);
-	return t;
-fail:
-	if (t) {
-		t->buf = NULL;
-		rp_symtab_free(t);
-	}
-	rp_buf_free(&b);
-	return NULL;
-}
-
-void rp_symtab_free(struct rp_symtab *t)
-{
-	if (!t)
-		return;
-	free(t->v);
-	free(t->buf);
-	free(t);
-}
-
-bool rp_symtab_exists(const char *sym, const char *mod, void *data)
-{
-	struct rp_symtab *t = data;
-	char key[1100];
-	const char *k = key;
-
-	if (mod)
-		snprintf(key, sizeof(key), "%s[%s]", sym, mod);
-	else
-		snprintf(key, sizeof(key), "%s", sym);
-	return bsearch(&k, t->v, t->nr, sizeof(*t->v), cmp_strp) != NULL;
-}
-
-/* ------------------------------------------------------------------ */
 /* load                                                                */
-
-static int cmp_site_ptr(const void *a, const void *b)
-{
-	const struct rp_site *x = *(const struct rp_site * const *)a;
-	const struct rp_site *y = *(const struct rp_site * const *)b;
-
-	return cmp_key(x->sym, x->off, x->mod, y->sym, y->off, y->mod);
-}
-
-static const struct rp_site *find_site(struct rp_site **idx, size_t n,
-				       const struct rp_pentry *e)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = cmp_key(e->sym, e->off, e->mod, idx[mid]->sym, idx[mid]->off,
-				idx[mid]->mod);
-
-		if (!c)
-			return idx[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
 
 static void print_log_block(FILE *log, const char *text)
 {
@@ -638,100 +534,144 @@ static void print_log_block(FILE *log, const char *text)
 	}
 }
 
+static void where(const struct rp_pentry *e, char *buf, size_t len)
+{
+	int n = e->line ? snprintf(buf, len, "line %u: ", e->line) : 0;
+
+	snprintf(buf + n, len - n, "site %s+0x%lx%s%s%s", e->sym, e->off,
+		 e->mod ? " [" : "", e->mod ? e->mod : "", e->mod ? "]" : "");
+}
+
+/* the command for entry e on site s into cmd; false if no target is left */
+static bool build_cmd(const struct rp_pentry *e, const struct rp_site *s, long long maxt,
+		      rp_symbol_exists_fn exists, void *exists_data, FILE *log,
+		      struct rp_load_report *rep, char *cmd, size_t len)
+{
+	size_t n = snprintf(cmd, len, "%s %lu ", e->state == RP_P_PINNED ? "pin" : "promote", s->id);
+	unsigned int used = 0;
+	char w[640];
+
+	where(e, w, sizeof(w));
+	for (unsigned int t = 0; t < e->nr_targets; t++) {
+		const struct rp_ptarget *pt = &e->targets[t];
+		char copy[RP_MAX_LINE + 1];
+		const char *tsym, *tmod;
+		uint64_t h;
+
+		snprintf(copy, sizeof(copy), "%s", pt->name);
+		if (exists && !rp_parse_target_token(copy, false, &tsym, &tmod, &h) &&
+		    !exists(tsym, tmod, exists_data)) {
+			fprintf(log, "relpoline: %s: target %s no longer exists, dropped\n", w, pt->name);
+			rep->missing_targets++;
+			continue;
+		}
+		if (maxt && used >= maxt) {
+			fprintf(log, "relpoline: %s: target %s dropped (max_targets is %lld)\n",
+				w, pt->name, maxt);
+			continue;
+		}
+		n += snprintf(cmd + n, n < len ? len - n : 0, "%s%s", used ? "," : "", pt->name);
+		used++;
+	}
+	if (!used || n >= len) {
+		fprintf(log, "relpoline: %s: %s, skipped\n", w, used ? "command too long" : "no target left");
+		rep->failed++;
+		return false;
+	}
+	return true;
+}
+
+struct load_batch {
+	const struct rp_profile *p;
+	size_t *entry;			/* profile entry of each command */
+	char **cmds;
+	FILE *log;
+	struct rp_load_report *rep;
+};
+
+static void load_line_err(size_t i, const struct rp_result *res, void *data)
+{
+	struct load_batch *lb = data;
+	char w[640];
+
+	where(&lb->p->v[lb->entry[i]], w, sizeof(w));
+	fprintf(lb->log, "relpoline: %s: '%s' failed: %s\n", w, lb->cmds[i], res->msg);
+	if (res->log)
+		print_log_block(lb->log, res->log);
+}
+
 int rp_profile_load(struct rp_ctx *ctx, const struct rp_profile *p,
 		    rp_symbol_exists_fn exists, void *exists_data,
 		    FILE *log, struct rp_load_report *rep)
 {
+	struct load_batch lb = { .p = p, .log = log, .rep = rep };
+	const struct rp_site **idx = NULL;
+	struct rp_syntax_err perr;
 	struct rp_sites avail;
-	struct rp_syntax_err perr_;
-	struct rp_site **idx;
 	long long maxt = 0;
+	size_t n = 0;
 	int r;
 
 	memset(rep, 0, sizeof(*rep));
-	r = rp_read_sites(ctx, true, &avail, &perr_);
+	r = rp_read_sites(ctx, true, &avail, &perr);
 	if (r) {
-		fprintf(log, "relpoline: cannot read available sites: %s\n", perr_.msg);
+		fprintf(log, "relpoline: cannot read available sites: %s\n", perr.msg);
 		return r;
 	}
 	if (rp_read_ll(ctx, "max_targets", &maxt) || maxt < 1)
 		maxt = 0;	/* unknown: let the kernel judge */
-
-	idx = malloc((avail.nr ? avail.nr : 1) * sizeof(*idx));
-	if (!idx) {
-		rp_sites_free(&avail);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < avail.nr; i++)
-		idx[i] = &avail.v[i];
-	qsort(idx, avail.nr, sizeof(*idx), cmp_site_ptr);
-
+	idx = rp_sites_by_key(&avail);
+	lb.entry = calloc(p->nr + 1, sizeof(*lb.entry));
+	lb.cmds = calloc(p->nr + 1, sizeof(*lb.cmds));
+	r = -ENOMEM;
+	if (!idx || !lb.entry || !lb.cmds)
+		goto out;
 	for (size_t i = 0; i < p->nr; i++) {
 		const struct rp_pentry *e = &p->v[i];
-		const char *verb = e->state == RP_P_PINNED ? "pin" : "promote";
-		const struct rp_site *s = find_site(idx, avail.nr, e);
-		char where[640], cmd[RP_MAX_LINE + 64];
-		struct rp_result res;
-		unsigned int used = 0;
-		size_t n;
-
-		if (e->line)
-			snprintf(where, sizeof(where), "line %u: site %s+0x%lx%s%s%s", e->line,
-				 e->sym, e->off, e->mod ? " [" : "", e->mod ? e->mod : "",
-				 e->mod ? "]" : "");
-		else
-			snprintf(where, sizeof(where), "site %s+0x%lx%s%s%s", e->sym, e->off,
-				 e->mod ? " [" : "", e->mod ? e->mod : "", e->mod ? "]" : "");
+		const struct rp_site *s = rp_sites_find_key(idx, avail.nr, e->sym, e->off, e->mod);
+		char cmd[RP_MAX_LINE + 64], w[640];
 
 		if (!s) {
-			fprintf(log, "relpoline: %s: no longer exists%s, skipped\n", where,
+			where(e, w, sizeof(w));
+			fprintf(log, "relpoline: %s: no longer exists%s, skipped\n", w,
 				e->mod ? " (module not loaded?)" : "");
 			rep->failed++;
 			continue;
 		}
-
-		n = snprintf(cmd, sizeof(cmd), "%s %lu ", verb, s->id);
-		for (unsigned int t = 0; t < e->nr_targets; t++) {
-			const struct rp_ptarget *pt = &e->targets[t];
-			char copy[RP_MAX_LINE + 1];
-			const char *tsym, *tmod;
-			uint64_t h;
-
-			snprintf(copy, sizeof(copy), "%s", pt->name);
-			if (exists && !rp_parse_target_token(copy, false, &tsym, &tmod, &h) &&
-			    !exists(tsym, tmod, exists_data)) {
-				fprintf(log, "relpoline: %s: target %s no longer exists, dropped\n",
-					where, pt->name);
-				rep->missing_targets++;
-				continue;
-			}
-			if (maxt && used >= maxt) {
-				fprintf(log, "relpoline: %s: target %s dropped (max_targets is %lld)\n",
-					where, pt->name, maxt);
-				continue;
-			}
-			n += snprintf(cmd + n, sizeof(cmd) - n, "%s%s", used ? "," : "", pt->name);
-			if (n >= sizeof(cmd))
-				break;
-			used++;
-		}
-		if (!used || n >= sizeof(cmd)) {
-			fprintf(log, "relpoline: %s: %s, skipped\n", where,
-				used ? "command too long" : "no target left");
-			rep->failed++;
+		if (!build_cmd(e, s, maxt, exists, exists_data, log, rep, cmd, sizeof(cmd)))
 			continue;
-		}
-		if (rp_control(ctx, cmd, &res)) {
-			fprintf(log, "relpoline: %s: '%s' failed: %s\n", where, cmd, res.msg);
-			if (res.log)
-				print_log_block(log, res.log);
-			rep->failed++;
-		} else {
-			rep->applied++;
-		}
-		rp_result_clear(&res);
+		lb.cmds[n] = strdup(cmd);
+		if (!lb.cmds[n])
+			goto out;
+		lb.entry[n++] = i;
 	}
+	/* one write (one patch batch) per RP_CONTROL_BATCH sites */
+	r = rp_control_lines(ctx, (const char * const *)lb.cmds, n, load_line_err, &lb, NULL);
+	if (r >= 0) {
+		rep->applied = n - r;
+		rep->failed += r;
+		r = (rep->failed || rep->missing_targets) ? 1 : 0;
+	}
+out:
+	for (size_t i = 0; lb.cmds && i < n; i++)
+		free(lb.cmds[i]);
+	free(lb.cmds);
+	free(lb.entry);
 	free(idx);
 	rp_sites_free(&avail);
-	return (rep->failed || rep->missing_targets) ? 1 : 0;
+	return r;
+}
+
+int rp_profile_check_kernel(const struct rp_ctx *ctx, const struct rp_profile *p,
+			    char *msg, size_t len)
+{
+	char cur[512];
+
+	msg[0] = '\0';
+	if (!p->kernel || rp_kernel_id(ctx, cur, sizeof(cur)))
+		return 0;
+	if (!strcmp(cur, p->kernel))
+		return 0;
+	snprintf(msg, len, "the profile was saved on kernel %.200s, this is %.200s", p->kernel, cur);
+	return -ESTALE;
 }

@@ -258,8 +258,10 @@ static int check_dup_ids(struct rp_sites *out, struct rp_syntax_err *err)
 	for (i = 1; i < out->nr; i++)
 		if (out->v[i].id <= out->v[i - 1].id)
 			break;
-	if (i >= out->nr)
-		return 0;	/* strictly increasing: fast path */
+	if (i >= out->nr) {
+		out->ascending = true;	/* strictly increasing: fast path */
+		return 0;
+	}
 
 	ids = malloc(out->nr * sizeof(*ids));
 	if (!ids)
@@ -355,143 +357,156 @@ static const char *tok_excerpt(char *t, char *buf, size_t len)
 	return excerpt(t, buf, len);
 }
 
-/*
- * One line, parsed in a single pass over the known columns (this runs
- * for every site on every refresh of relpoline-top).
- */
-static int parse_line(struct rp_sites *out, size_t *tcap, char *p,
-		      unsigned int lineno, bool available,
-		      struct rp_syntax_err *err)
+/* state of one line being parsed */
+struct line {
+	char *p;			/* next unparsed character */
+	char *t;			/* current token */
+	unsigned int col;		/* columns seen */
+	unsigned int lineno;
+	struct rp_site *s;
+	struct rp_syntax_err *err;
+	char ex[48];
+};
+
+static const char * const col_names[] = {
+	"id", "site", "module", "form", "reg", "state", "hits", "misses",
+};
+
+/* step to the next token; false at the end of the line */
+static inline bool next(struct line *l)
 {
-	static const char * const col_names[] = {
-		"id", "site", "module", "form", "reg", "state", "hits", "misses",
-	};
-	char *tok[MAX_TOKENS];
-	char ex[48], *t, *plus = NULL;
-	unsigned int ntok = 0, col = 0, known = available ? 5 : 8, i;
-	struct rp_site *s = &out->v[out->nr];
-	uint64_t id;
-	size_t len;
+	while (blank[UC(*l->p)])
+		l->p++;
+	if (!*l->p)
+		return false;
+	l->t = l->p;
+	l->col++;
+	return true;
+}
 
-#define NEXT() do {					\
-		while (blank[UC(*p)])			\
-			p++;				\
-		if (!*p)				\
-			goto missing;			\
-		t = p;					\
-		col++;					\
-	} while (0)
+static int missing(struct line *l, unsigned int known)
+{
+	return rp_syntax_error(l->err, l->lineno, "missing columns: got %u, need at least %u (no '%s' column)",
+			       l->col, known, col_names[l->col]);
+}
 
-	memset(s, 0, sizeof(*s));
-	s->line = lineno;
-	s->state = RP_STATE_NONE;
+static int bad(struct line *l, const char *what, const char *expect)
+{
+	return rp_syntax_error(l->err, l->lineno, "bad %s '%s'%s", what,
+			       tok_excerpt(l->t, l->ex, sizeof(l->ex)), expect);
+}
 
-	NEXT();
-	if (scan_u64(&p, &id) || id > (unsigned long)-1)
-		return rp_syntax_error(err, lineno, "bad id '%s' (expected a decimal number)",
-			    tok_excerpt(t, ex, sizeof(ex)));
-	s->id = id;
-	p = term(p);
+/* symbol+0xOFF/0xSIZE */
+static int parse_site_col(struct line *l)
+{
+	char *p = l->p, *plus;
 
-	/* symbol+0xOFF/0xSIZE */
-	NEXT();
 	while (!bad_sym_char[UC(*p)])
 		p++;
-	if (p == t || *p != '+' || p[1] != '0' || (p[2] != 'x' && p[2] != 'X'))
-		goto bad_site;
+	if (p == l->t || *p != '+' || p[1] != '0' || (p[2] != 'x' && p[2] != 'X'))
+		goto bad;
 	plus = p;
 	*p = '\0';
 	p += 3;
-	if (scan_hex(&p, &s->off) || *p != '/' || p[1] != '0' || (p[2] != 'x' && p[2] != 'X'))
-		goto bad_site;
-	p += 3;
-	if (scan_hex(&p, &s->size) || !sep[UC(*p)])
-		goto bad_site;
-	s->sym = t;
-	p = term(p);
+	if (scan_hex(&p, &l->s->off) || *p != '/' || p[1] != '0' || (p[2] != 'x' && p[2] != 'X') ||
+	    (p += 3, scan_hex(&p, &l->s->size)) || !sep[UC(*p)]) {
+		*plus = '+';
+		goto bad;
+	}
+	l->s->sym = l->t;
+	l->p = term(p);
+	return 0;
+bad:
+	return bad(l, "site", " (expected symbol+0xOFF/0xSIZE)");
+}
 
-	NEXT();
-	while (!bad_sym_char[UC(*p)])
-		p++;
+/* id site module form reg: the columns of both files */
+static int parse_common(struct line *l, unsigned int known)
+{
+	struct rp_site *s = l->s;
+	uint64_t id;
+	size_t len;
+	char *p;
+
+	if (!next(l))
+		return missing(l, known);
+	if (scan_u64(&l->p, &id) || id > (unsigned long)-1)
+		return bad(l, "id", " (expected a decimal number)");
+	s->id = id;
+	l->p = term(l->p);
+	if (!next(l))
+		return missing(l, known);
+	if (parse_site_col(l))
+		return -EINVAL;
+	if (!next(l))
+		return missing(l, known);
+	for (p = l->p; !bad_sym_char[UC(*p)]; p++)
+		;
 	if (!sep[UC(*p)])
-		return rp_syntax_error(err, lineno, "bad module '%s'", tok_excerpt(t, ex, sizeof(ex)));
-	s->mod = (t[0] == '-' && p == t + 1) ? NULL : t;
-	p = term(p);
-
-	NEXT();
-	while (!sep[UC(*p)])
-		p++;
-	len = p - t;
-	if (len == 4 && !memcmp(t, "call", 4))
+		return bad(l, "module", "");
+	s->mod = (l->t[0] == '-' && p == l->t + 1) ? NULL : l->t;
+	l->p = term(p);
+	if (!next(l))
+		return missing(l, known);
+	for (p = l->p; !sep[UC(*p)]; p++)
+		;
+	len = p - l->t;
+	if (len == 4 && !memcmp(l->t, "call", 4))
 		s->form = RP_FORM_CALL;
-	else if (len == 3 && !memcmp(t, "jmp", 3))
+	else if (len == 3 && !memcmp(l->t, "jmp", 3))
 		s->form = RP_FORM_JMP;
-	else if (len == 3 && !memcmp(t, "jcc", 3))
+	else if (len == 3 && !memcmp(l->t, "jcc", 3))
 		s->form = RP_FORM_JCC;
 	else
-		return rp_syntax_error(err, lineno, "bad form '%s' (expected call, jmp or jcc)",
-			    tok_excerpt(t, ex, sizeof(ex)));
-	p = term(p);
+		return bad(l, "form", " (expected call, jmp or jcc)");
+	l->p = term(p);
+	if (!next(l))
+		return missing(l, known);
+	for (p = l->p; regch[UC(*p)]; p++)
+		;
+	if (!sep[UC(*p)] || p - l->t > 8)
+		return bad(l, "register", "");
+	s->reg = l->t;
+	l->p = term(p);
+	return 0;
+}
 
-	NEXT();
-	while (regch[UC(*p)])
-		p++;
-	if (!sep[UC(*p)] || p - t > 8)
-		return rp_syntax_error(err, lineno, "bad register '%s'", tok_excerpt(t, ex, sizeof(ex)));
-	s->reg = t;
-	p = term(p);
+/* state hits misses: the columns of sites only */
+static int parse_state_counts(struct line *l)
+{
+	int v;
 
-	if (!available) {
-		int v;
+	if (!next(l))
+		return missing(l, 8);
+	while (!sep[UC(*l->p)])
+		l->p++;
+	l->p = term(l->p);
+	v = rp_state_parse(l->t);
+	if (v < 0)
+		return rp_syntax_error(l->err, l->lineno,
+				       "bad state '%s' (expected off, learning, promoted, pinned, blocked or busy)",
+				       excerpt(l->t, l->ex, sizeof(l->ex)));
+	l->s->state = v;
+	if (!next(l))
+		return missing(l, 8);
+	if (scan_u64(&l->p, &l->s->hits))
+		return bad(l, "hits counter", " (expected a decimal number)");
+	l->p = term(l->p);
+	if (!next(l))
+		return missing(l, 8);
+	if (scan_u64(&l->p, &l->s->misses))
+		return bad(l, "misses counter", " (expected a decimal number)");
+	l->p = term(l->p);
+	return 0;
+}
 
-		NEXT();
-		while (!sep[UC(*p)])
-			p++;
-		p = term(p);
-		v = rp_state_parse(t);
-		if (v < 0)
-			return rp_syntax_error(err, lineno,
-				    "bad state '%s' (expected off, learning, promoted, pinned, blocked or busy)",
-				    excerpt(t, ex, sizeof(ex)));
-		s->state = v;
+/* tok[first..ntok): "symbol[module]:HITS" targets into the pool */
+static int parse_targets(struct rp_sites *out, size_t *tcap, struct line *l,
+			 char **tok, unsigned int first, unsigned int ntok)
+{
+	struct rp_site *s = l->s;
 
-		NEXT();
-		if (scan_u64(&p, &s->hits))
-			return rp_syntax_error(err, lineno, "bad hits counter '%s' (expected a decimal number)",
-				    tok_excerpt(t, ex, sizeof(ex)));
-		p = term(p);
-		NEXT();
-		if (scan_u64(&p, &s->misses))
-			return rp_syntax_error(err, lineno, "bad misses counter '%s' (expected a decimal number)",
-				    tok_excerpt(t, ex, sizeof(ex)));
-		p = term(p);
-	}
-#undef NEXT
-
-	/* the rest: extra columns, then targets */
-	for (;;) {
-		while (blank[UC(*p)])
-			p++;
-		if (!*p)
-			break;
-		if (ntok == MAX_TOKENS)
-			return rp_syntax_error(err, lineno, "too many columns (more than %d)", MAX_TOKENS + known);
-		tok[ntok++] = p;
-		while (!sep[UC(*p)])
-			p++;
-		p = term(p);
-	}
-	if (available) {
-		s->nr_extra = ntok;
-		out->nr++;
-		return 0;
-	}
-
-	/* extra columns: tokens without ':' before the first target */
-	for (i = 0; i < ntok && !strchr(tok[i], ':'); i++)
-		s->nr_extra++;
-
-	s->nr_targets = ntok - i;
+	s->nr_targets = ntok - first;
 	if (out->ntv + s->nr_targets > *tcap) {
 		size_t ncap = *tcap ? *tcap * 2 : 256;
 		struct rp_target *nt;
@@ -506,26 +521,57 @@ static int parse_line(struct rp_sites *out, size_t *tcap, char *p,
 	}
 	/* targets are fixed up to pointers once the pool stops moving */
 	s->targets = (struct rp_target *)(uintptr_t)out->ntv;
-	for (; i < ntok; i++) {
+	for (unsigned int i = first; i < ntok; i++) {
 		struct rp_target *tg = &out->tv[out->ntv];
 
 		/* the token is left untouched when it is rejected */
 		if (rp_parse_target_token(tok[i], true, &tg->sym, &tg->mod, &tg->hits))
-			return rp_syntax_error(err, lineno, "bad target '%s' (expected symbol:HITS or symbol[module]:HITS)",
-				    excerpt(tok[i], ex, sizeof(ex)));
+			return rp_syntax_error(l->err, l->lineno,
+					       "bad target '%s' (expected symbol:HITS or symbol[module]:HITS)",
+					       excerpt(tok[i], l->ex, sizeof(l->ex)));
 		out->ntv++;
 	}
-	out->nr++;
 	return 0;
+}
 
-bad_site:
-	if (plus)
-		*plus = '+';
-	return rp_syntax_error(err, lineno, "bad site '%s' (expected symbol+0xOFF/0xSIZE)",
-		    tok_excerpt(t, ex, sizeof(ex)));
-missing:
-	return rp_syntax_error(err, lineno, "missing columns: got %u, need at least %u (no '%s' column)",
-		    col, known, col_names[col]);
+/*
+ * One line, parsed in a single pass over the known columns (this runs
+ * for every site on every refresh of relpoline-top).
+ */
+static int parse_line(struct rp_sites *out, size_t *tcap, char *p,
+		      unsigned int lineno, bool available,
+		      struct rp_syntax_err *err)
+{
+	unsigned int ntok = 0, known = available ? 5 : 8, i;
+	struct line l = { .p = p, .lineno = lineno, .s = &out->v[out->nr], .err = err };
+	char *tok[MAX_TOKENS];
+	int r;
+
+	memset(l.s, 0, sizeof(*l.s));
+	l.s->line = lineno;
+	l.s->state = RP_STATE_NONE;
+	r = parse_common(&l, known);
+	if (!r && !available)
+		r = parse_state_counts(&l);
+	if (r)
+		return r;
+
+	/* the rest: extra columns, then targets */
+	while (next(&l)) {
+		if (ntok == MAX_TOKENS)
+			return rp_syntax_error(err, lineno, "too many columns (more than %d)", MAX_TOKENS + known);
+		tok[ntok++] = l.t;
+		while (!sep[UC(*l.p)])
+			l.p++;
+		l.p = term(l.p);
+	}
+	/* extra columns: tokens without ':' before the first target */
+	for (i = 0; i < ntok && (available || !strchr(tok[i], ':')); i++)
+		l.s->nr_extra++;
+	r = parse_targets(out, tcap, &l, tok, i, ntok);
+	if (!r)
+		out->nr++;
+	return r;
 }
 
 int rp_sites_parse(const char *text, size_t len, bool available,
@@ -642,4 +688,83 @@ char *rp_target_name(const struct rp_target *t, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s", t->sym);
 	return buf;
+}
+
+const struct rp_site *rp_sites_find_id(const struct rp_sites *s, unsigned long id)
+{
+	size_t lo = 0, hi = s->nr;
+
+	if (!s->ascending) {
+		for (size_t i = 0; i < s->nr; i++)
+			if (s->v[i].id == id)
+				return &s->v[i];
+		return NULL;
+	}
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->v[mid].id == id)
+			return &s->v[mid];
+		if (s->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int rp_site_key_cmp(const char *sym1, unsigned long off1, const char *mod1,
+		   const char *sym2, unsigned long off2, const char *mod2)
+{
+	int c;
+
+	if (!mod1 || !mod2)
+		c = mod1 ? 1 : (mod2 ? -1 : 0);
+	else
+		c = strcmp(mod1, mod2);
+	if (c)
+		return c;
+	c = strcmp(sym1, sym2);
+	if (c)
+		return c;
+	return off1 < off2 ? -1 : off1 > off2;
+}
+
+static int cmp_site_ptr(const void *a, const void *b)
+{
+	const struct rp_site *x = *(const struct rp_site * const *)a;
+	const struct rp_site *y = *(const struct rp_site * const *)b;
+
+	return rp_site_key_cmp(x->sym, x->off, x->mod, y->sym, y->off, y->mod);
+}
+
+const struct rp_site **rp_sites_by_key(const struct rp_sites *s)
+{
+	const struct rp_site **idx = malloc((s->nr ? s->nr : 1) * sizeof(*idx));
+
+	if (!idx)
+		return NULL;
+	for (size_t i = 0; i < s->nr; i++)
+		idx[i] = &s->v[i];
+	qsort(idx, s->nr, sizeof(*idx), cmp_site_ptr);
+	return idx;
+}
+
+const struct rp_site *rp_sites_find_key(const struct rp_site * const *idx, size_t n,
+					const char *sym, unsigned long off, const char *mod)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = rp_site_key_cmp(sym, off, mod, idx[mid]->sym, idx[mid]->off, idx[mid]->mod);
+
+		if (!c)
+			return idx[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
 }

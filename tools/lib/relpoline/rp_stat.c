@@ -1,269 +1,186 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Tolerant parser for the totals in trace_stat/relpoline.
+ * Parser for the header totals of trace_stat/relpoline, in exactly the
+ * format the kernel prints (see relpoline.h), and for cgroup_weights.
  *
- * The per-site rows are skipped (any line mentioning "+0x"). Totals are
- * recognised in three shapes, keys compared after lower-casing and
- * turning every run of non-alphanumerics into '_':
- *
- *	retrains: 12            "key: value[unit]"
- *	ipi rounds = 40         "key = value[unit]"
- *	# sites: off=3 learning=10 promoted=7   "word=value" pairs
- *
- * Durations accept ns/us/ms/s units (value or key suffix, default ns);
- * sizes accept B/KB/KiB/MB/MiB (default bytes). Unknown keys are ignored.
+ * Header lines start with '#' and hold "key=value" tokens (the first
+ * may be preceded by a "label:"); per-site rows do not start with '#'
+ * and are skipped. Keys this table does not know are skipped too, so a
+ * newer kernel's additions do not break older tools, but a known key
+ * with a malformed value, or a missing required key, is an error: the
+ * tools then say the file is not what they expect instead of showing
+ * wrong numbers.
  */
-#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "relpoline.h"
 
+#define F(x) offsetof(struct rp_stat, x)
+
+const struct rp_stat_key rp_stat_keys[] = {
+	{ "sites",		F(sites),		true },
+	{ "refused",		F(refused),		true },
+	{ "hits",		F(hits),		true },
+	{ "misses",		F(misses),		true },
+	{ "retrains",		F(retrains),		true },
+	{ "last_retrain_us",	F(last_retrain_us),	true },
+	{ "batches",		F(batches),		true },
+	{ "ipi_rounds",		F(ipi_rounds),		true },
+	{ "patched",		F(patched),		true },
+	{ "stub_bytes",		F(stub_bytes),		true },
+	{ "stub_pool_bytes",	F(stub_pool_bytes),	true },
+	{ "samples",		F(samples),		true },
+	{ "dropped",		F(dropped),		true },
+	{ "saved_cycles",	F(saved_cycles),	false },
+};
+const size_t rp_nr_stat_keys = sizeof(rp_stat_keys) / sizeof(rp_stat_keys[0]);
+
 void rp_stat_init(struct rp_stat *st)
 {
 	for (int i = 0; i < RP_STATE_NR; i++)
 		st->state[i] = -1;
-	st->hits = st->misses = st->retrains = st->batches = -1;
-	st->ipi_rounds = st->last_retrain_ns = st->stub_bytes = -1;
+	for (size_t i = 0; i < rp_nr_stat_keys; i++)
+		*(long long *)((char *)st + rp_stat_keys[i].off) = -1;
 }
 
-enum kind { K_COUNT, K_TIME, K_SIZE };
-
-struct key {
-	const char *name;
-	size_t off;
-	enum kind kind;
-};
-
-#define F(x) offsetof(struct rp_stat, x)
-#define S(x) (offsetof(struct rp_stat, state) + (x) * sizeof(long long))
-
-static const struct key keys[] = {
-	{ "hits",			F(hits),		K_COUNT },
-	{ "total_hits",			F(hits),		K_COUNT },
-	{ "misses",			F(misses),		K_COUNT },
-	{ "total_misses",		F(misses),		K_COUNT },
-	{ "retrains",			F(retrains),		K_COUNT },
-	{ "total_retrains",		F(retrains),		K_COUNT },
-	{ "nr_retrains",		F(retrains),		K_COUNT },
-	{ "retrain_count",		F(retrains),		K_COUNT },
-	{ "patch_batches",		F(batches),		K_COUNT },
-	{ "batches",			F(batches),		K_COUNT },
-	{ "nr_batches",			F(batches),		K_COUNT },
-	{ "ipi_rounds",			F(ipi_rounds),		K_COUNT },
-	{ "ipis",			F(ipi_rounds),		K_COUNT },
-	{ "nr_ipis",			F(ipi_rounds),		K_COUNT },
-	{ "last_retrain_duration",	F(last_retrain_ns),	K_TIME },
-	{ "last_retrain",		F(last_retrain_ns),	K_TIME },
-	{ "last_retrain_time",		F(last_retrain_ns),	K_TIME },
-	{ "stub_bytes",			F(stub_bytes),		K_SIZE },
-	{ "stub_memory",		F(stub_bytes),		K_SIZE },
-	{ "stubs_bytes",		F(stub_bytes),		K_SIZE },
-	{ "stub_mem",			F(stub_bytes),		K_SIZE },
-	{ "off",			S(RP_STATE_OFF),	K_COUNT },
-	{ "learning",			S(RP_STATE_LEARNING),	K_COUNT },
-	{ "promoted",			S(RP_STATE_PROMOTED),	K_COUNT },
-	{ "pinned",			S(RP_STATE_PINNED),	K_COUNT },
-	{ "blocked",			S(RP_STATE_BLOCKED),	K_COUNT },
-	{ "busy",			S(RP_STATE_BUSY),	K_COUNT },
-};
-
-/* normalise [s, e) into out: lower case, non-alnum runs -> '_', trimmed */
-static void norm(const char *s, const char *e, char *out, size_t len)
+static long long *slot(struct rp_stat *st, const char *k, size_t klen)
 {
-	size_t n = 0;
-	bool us = false;
-
-	for (; s < e && n + 1 < len; s++) {
-		unsigned char c = *s;
-
-		if (isalnum(c)) {
-			if (us && n)
-				out[n++] = '_';
-			us = false;
-			if (n + 1 < len)
-				out[n++] = tolower(c);
-		} else {
-			us = true;
-		}
-	}
-	out[n] = '\0';
-}
-
-/* strip a unit suffix from a normalised key, return multiplier (ns/bytes) */
-static long long key_unit(char *k, enum kind kind)
-{
-	static const struct { const char *sfx; long long mul; enum kind kind; } units[] = {
-		{ "_ns", 1, K_TIME }, { "_us", 1000, K_TIME },
-		{ "_ms", 1000000, K_TIME }, { "_s", 1000000000, K_TIME },
-		{ "_bytes", 1, K_SIZE }, { "_kb", 1024, K_SIZE },
-		{ "_kib", 1024, K_SIZE },
-	};
-	size_t n = strlen(k);
-
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		size_t m = strlen(units[i].sfx);
-
-		if (units[i].kind != kind || n <= m)
-			continue;
-		if (!strcmp(k + n - m, units[i].sfx)) {
-			/* keep "stub_bytes" intact: it is itself a key */
-			if (!strcmp(k, "stub_bytes") || !strcmp(k, "stubs_bytes"))
-				return 1;
-			k[n - m] = '\0';
-			return units[i].mul;
-		}
-	}
-	return 0;	/* no unit in key */
-}
-
-static const struct key *find_key(char *k, long long *kmul)
-{
-	for (int pass = 0; pass < 2; pass++) {
-		char tmp[64];
-
-		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-			if (pass == 0 && !strcmp(k, keys[i].name)) {
-				*kmul = 0;
-				return &keys[i];
-			}
-			if (pass == 1 && keys[i].kind != K_COUNT) {
-				long long m;
-
-				snprintf(tmp, sizeof(tmp), "%s", k);
-				m = key_unit(tmp, keys[i].kind);
-				if (m && !strcmp(tmp, keys[i].name)) {
-					*kmul = m;
-					return &keys[i];
-				}
-			}
-		}
-		/* "sites_promoted" / "sites_off" style */
-		if (pass == 0 && !strncmp(k, "sites_", 6) &&
-		    rp_state_parse(k + 6) >= 0) {
-			memmove(k, k + 6, strlen(k + 6) + 1);
-			return find_key(k, kmul);
-		}
-	}
+	for (size_t i = 0; i < rp_nr_stat_keys; i++)
+		if (strlen(rp_stat_keys[i].name) == klen && !memcmp(rp_stat_keys[i].name, k, klen))
+			return (long long *)((char *)st + rp_stat_keys[i].off);
+	for (int s = 0; s < RP_STATE_NR; s++)
+		if (strlen(rp_state_name(s)) == klen && !memcmp(rp_state_name(s), k, klen))
+			return &st->state[s];
 	return NULL;
 }
 
-/* parse number + optional unit at p; returns end or NULL */
-static const char *parse_val(const char *p, const char *e, enum kind kind,
-			     long long kmul, long long *out)
+/* one "key=value" token [t, e); 0, or -EINVAL for a malformed known key */
+static int parse_token(struct rp_stat *st, const char *t, const char *e,
+		       unsigned int line, struct rp_syntax_err *err)
 {
-	char *end;
-	double v;
-	long long mul = kmul ? kmul : 1;
-	char unit[8];
-	size_t n = 0;
+	const char *eq = memchr(t, '=', e - t);
+	long long *dst, v = 0;
 
-	while (p < e && (*p == ' ' || *p == '\t'))
-		p++;
-	if (p >= e || !(isdigit((unsigned char)*p) || *p == '.'))
-		return NULL;
-	v = strtod(p, &end);
-	if (end == p || end > e)
-		return NULL;
-	p = end;
-	while (p < e && *p == ' ')
-		p++;
-	while (p < e && isalpha((unsigned char)*p) && n + 1 < sizeof(unit))
-		unit[n++] = tolower((unsigned char)*p++);
-	unit[n] = '\0';
-	if (kind == K_TIME && n) {
-		if (!strcmp(unit, "ns"))
-			mul = 1;
-		else if (!strcmp(unit, "us") || !strcmp(unit, "usecs"))
-			mul = 1000;
-		else if (!strcmp(unit, "ms") || !strcmp(unit, "msecs"))
-			mul = 1000000;
-		else if (!strcmp(unit, "s") || !strcmp(unit, "secs"))
-			mul = 1000000000;
-	} else if (kind == K_SIZE && n) {
-		if (!strcmp(unit, "kb") || !strcmp(unit, "kib") || !strcmp(unit, "k"))
-			mul = 1024;
-		else if (!strcmp(unit, "mb") || !strcmp(unit, "mib") || !strcmp(unit, "m"))
-			mul = 1024 * 1024;
-		else if (!strcmp(unit, "b") || !strcmp(unit, "bytes"))
-			mul = 1;
+	if (!eq)
+		return 0;		/* a label ("totals:") or a column title */
+	dst = slot(st, t, eq - t);
+	if (!dst)
+		return 0;		/* a newer kernel's value */
+	if (eq + 1 == e)
+		goto bad;
+	for (const char *p = eq + 1; p < e; p++) {
+		if (*p < '0' || *p > '9' || v > (INT64_MAX - 9) / 10)
+			goto bad;
+		v = v * 10 + (*p - '0');
 	}
-	*out = (long long)(v * mul + 0.5);
-	return p;
+	*dst = v;
+	return 0;
+bad:
+	return rp_syntax_error(err, line, "trace_stat/relpoline: bad value in '%.*s'",
+			       (int)(e - t > 60 ? 60 : e - t), t);
 }
 
-static int store(struct rp_stat *st, const char *ks, const char *ke,
-		 const char *vs, const char *ve)
-{
-	const struct key *k;
-	char name[64];
-	long long kmul, v;
-
-	norm(ks, ke, name, sizeof(name));
-	if (!name[0])
-		return 0;
-	k = find_key(name, &kmul);
-	if (!k || !parse_val(vs, ve, k->kind, kmul, &v))
-		return 0;
-	*(long long *)((char *)st + k->off) = v;
-	return 1;
-}
-
-static int parse_pairs(struct rp_stat *st, const char *s, const char *e)
-{
-	int found = 0;
-
-	while (s < e) {
-		const char *eq = memchr(s, '=', e - s), *ks, *ve;
-
-		if (!eq)
-			break;
-		ks = eq;
-		while (ks > s && (isalnum((unsigned char)ks[-1]) || ks[-1] == '_'))
-			ks--;
-		ve = eq + 1;
-		while (ve < e && *ve != ' ' && *ve != '\t' && *ve != ',')
-			ve++;
-		found += store(st, ks, eq, eq + 1, ve);
-		s = ve;
-	}
-	return found;
-}
-
-int rp_stat_parse(const char *text, size_t len, struct rp_stat *st)
+int rp_stat_parse(const char *text, size_t len, struct rp_stat *st, struct rp_syntax_err *err)
 {
 	const char *p = text, *end = text + len;
-	int found = 0;
+	unsigned int line = 0;
 
+	rp_stat_init(st);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', end - p);
-		const char *le = nl ? nl : end;
-		const char *s = p, *sep;
+		const char *le = nl ? nl : end, *q = p;
 
+		line++;
 		p = le + 1;
-		while (s < le && (*s == ' ' || *s == '\t' || *s == '#'))
-			s++;
-		/* per-site rows: start with a number or name a site */
-		if (s >= le || (*s >= '0' && *s <= '9') || memmem(s, le - s, "+0x", 3))
-			continue;
-		sep = memchr(s, ':', le - s);
-		if (sep && !memchr(sep, '=', le - sep)) {
-			found += store(st, s, sep, sep + 1, le);
-			continue;
-		}
-		if (memchr(s, '=', le - s)) {
-			const char *eq = memchr(s, '=', le - s);
-			const char *q = s;
-			int before = found;
+		if (q >= le || *q != '#')
+			continue;	/* a site row, or blank */
+		q++;
+		while (q < le) {
+			const char *t;
+			int r;
 
-			/* "key = value" (one pair with blanks around '=') */
-			while (q < eq && *q != ':')
+			while (q < le && (*q == ' ' || *q == '\t'))
 				q++;
-			if (q == eq && (eq > s && eq[-1] == ' '))
-				found += store(st, s, eq, eq + 1, le);
-			if (found == before)
-				found += parse_pairs(st, sep ? sep + 1 : s, le);
+			t = q;
+			while (q < le && *q != ' ' && *q != '\t')
+				q++;
+			if (q > t) {
+				r = parse_token(st, t, q, line, err);
+				if (r)
+					return r;
+			}
 		}
 	}
-	return found;
+	for (size_t i = 0; i < rp_nr_stat_keys; i++)
+		if (rp_stat_keys[i].required && rp_stat_val(st, &rp_stat_keys[i]) < 0)
+			return rp_syntax_error(err, 0,
+					       "trace_stat/relpoline has no '%s' total: not the format of this relpoline",
+					       rp_stat_keys[i].name);
+	for (int s = 0; s < RP_STATE_NR; s++)
+		if (st->state[s] < 0)
+			return rp_syntax_error(err, 0,
+					       "trace_stat/relpoline has no '%s' site count: not the format of this relpoline",
+					       rp_state_name(s));
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* cgroup_weights: "# path weight samples", then PATH WEIGHT SAMPLES[ (deleted)] */
+
+void rp_cgroups_free(struct rp_cgroups *cg)
+{
+	free(cg->v);
+	free(cg->buf);
+	memset(cg, 0, sizeof(*cg));
+}
+
+static int num(const char *s, long long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	return *end || errno ? -1 : 0;
+}
+
+int rp_cgroups_parse(const char *text, size_t len, struct rp_cgroups *cg,
+		     struct rp_syntax_err *err)
+{
+	unsigned int line = 0;
+	char *p, *save = NULL;
+	size_t n = 1;
+
+	memset(cg, 0, sizeof(*cg));
+	cg->buf = strndup(text, len);
+	for (size_t i = 0; i < len; i++)
+		n += text[i] == '\n';
+	cg->v = calloc(n, sizeof(*cg->v));
+	if (!cg->buf || !cg->v) {
+		rp_cgroups_free(cg);
+		return -ENOMEM;
+	}
+	for (p = strtok_r(cg->buf, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+		struct rp_cgroup *c = &cg->v[cg->nr];
+		char *f[4], *s2 = NULL;
+		int nf = 0;
+
+		line++;
+		if (*p == '#' || !*p)
+			continue;
+		for (char *t = strtok_r(p, " ", &s2); t && nf < 4; t = strtok_r(NULL, " ", &s2))
+			f[nf++] = t;
+		if (nf < 3 || (nf == 4 && strcmp(f[3], "(deleted)")) ||
+		    num(f[1], &c->weight) || num(f[2], &c->samples)) {
+			rp_cgroups_free(cg);
+			return rp_syntax_error(err, line, "cgroup_weights: expected 'PATH WEIGHT SAMPLES'");
+		}
+		c->path = f[0];
+		c->deleted = nf == 4;
+		cg->nr++;
+	}
+	return 0;
 }
