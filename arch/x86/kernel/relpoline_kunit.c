@@ -6,6 +6,7 @@
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/filter.h>
 #include <linux/kallsyms.h>
 #include <linux/kthread.h>
 #include <linux/kprobes.h>
@@ -14,6 +15,7 @@
 #include <asm/insn.h>
 #include <asm/current.h>
 #include <asm/nospec-branch.h>
+#include <asm/orc_types.h>
 #include <asm/relpoline.h>
 #include <asm/text-patching.h>
 #include <asm/text_poke_site.h>
@@ -609,6 +611,118 @@ static void rpk_call_depth(struct kunit *test)
 }
 #endif
 
+/*
+ * Unwinding from a stub of a JMP site that is not a tail call: the BPF
+ * interpreter's computed goto jumps with ___bpf_prog_run()'s frame in
+ * place, so the stub must unwind with the state at the site, not a
+ * function entry's. A reliable stack trace taken in the stub's sampling
+ * call must reach the function that ran the program.
+ */
+static struct {
+	unsigned long site;
+	int calls, reliable;
+	bool saw_runner, saw_stub;
+} rpk_goto;
+
+static noinline u32 rpk_run_bpf(struct bpf_prog *fp, void *ctx)
+{
+	u32 ret = bpf_prog_run(fp, ctx);
+
+	barrier();	/* not a tail call: stay on the stack */
+	return ret;
+}
+
+static void rpk_goto_probe(void *data, unsigned long site, unsigned long target, u64 cg)
+{
+	unsigned long entries[32], size, off;
+	int n, i;
+
+	if (site != rpk_goto.site || current != data)
+		return;
+	rpk_goto.calls++;
+	n = stack_trace_save_tsk_reliable(current, entries, ARRAY_SIZE(entries));
+	if (n <= 0)
+		return;
+	rpk_goto.reliable++;
+	kallsyms_lookup_size_offset((unsigned long)rpk_run_bpf, &size, &off);
+	for (i = 0; i < n; i++) {
+		if (entries[i] - (unsigned long)rpk_run_bpf < size)
+			rpk_goto.saw_runner = true;
+		if (is_relpoline_stub(entries[i]))
+			rpk_goto.saw_stub = true;
+	}
+}
+
+static int rpk_find_jmp(struct relpoline_site *site, void *data)
+{
+	struct relpoline_site **out = data;
+
+	if (site->form != RELPOLINE_FORM_JMP || site->refused)
+		return 0;
+	*out = site;
+	return 1;
+}
+
+static void rpk_unwind_computed_goto(struct kunit *test)
+{
+	struct sock_filter insns[] = { BPF_STMT(BPF_RET | BPF_K, 42) };
+	struct sock_fprog_kern fprog = { .len = ARRAY_SIZE(insns), .filter = insns };
+	struct relpoline_site *site = NULL;
+	struct relpoline_req r = {};
+	unsigned long run = kallsyms_lookup_name("___bpf_prog_run");
+	struct bpf_prog *fp;
+	u64 ctx[8] = {};
+	int i, ret;
+
+	rpk_skip_if_unavailable(test);
+	KUNIT_ASSERT_NE_MSG(test, run, 0UL, "no ___bpf_prog_run (BPF interpreter)");
+	relpoline_lock();
+	relpoline_walk_function(run, rpk_find_jmp, &site);
+	relpoline_unlock();
+	KUNIT_ASSERT_NOT_NULL_MSG(test, site, "no JMP site in ___bpf_prog_run");
+	if (site->stub || site->policy)
+		kunit_skip(test, "the site is managed by the policy");
+	/* Not a function entry's state: the frame of ___bpf_prog_run is there. */
+	KUNIT_EXPECT_TRUE(test, site->orc.sp_reg != ORC_REG_SP || site->orc.sp_offset > 8);
+	KUNIT_ASSERT_EQ(test, bpf_prog_create(&fp, &fprog), 0);
+
+	memset(&rpk_goto, 0, sizeof(rpk_goto));
+	rpk_goto.site = site->addr;
+	ret = register_trace_relpoline_miss(rpk_goto_probe, current);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	relpoline_lock();
+	relpoline_set_sample_period(1);
+	r.site = site;
+	r.stub = true;
+	r.sample = true;
+	r.nr_targets = 1;
+	r.targets[0] = (unsigned long)rpk_negate;	/* no opcode handler: all miss */
+	relpoline_apply(&r, 1);
+	KUNIT_EXPECT_EQ(test, r.result, 0);
+	relpoline_unlock();
+
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, rpk_run_bpf(fp, ctx), 42U);
+
+	relpoline_lock();
+	r.stub = false;
+	r.sample = false;
+	relpoline_apply(&r, 1);
+	relpoline_set_sample_period(16);
+	relpoline_unlock();
+	unregister_trace_relpoline_miss(rpk_goto_probe, current);
+	tracepoint_synchronize_unregister();
+	bpf_prog_destroy(fp);
+
+	kunit_info(test, "site %pS: %d samples, %d reliable\n", (void *)site->addr,
+		   rpk_goto.calls, rpk_goto.reliable);
+	KUNIT_EXPECT_GE(test, rpk_goto.calls, 4);
+	KUNIT_EXPECT_EQ(test, rpk_goto.reliable, rpk_goto.calls);
+	KUNIT_EXPECT_TRUE(test, rpk_goto.saw_stub);
+	KUNIT_EXPECT_TRUE(test, rpk_goto.saw_runner);
+	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, site->idle, site->len), 0);
+}
+
 static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_site_table),
 	KUNIT_CASE(rpk_patch_restore_call),
@@ -616,6 +730,7 @@ static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_bad_targets),
 	KUNIT_CASE(rpk_busy),
 	KUNIT_CASE(rpk_unwind_through_stub),
+	KUNIT_CASE(rpk_unwind_computed_goto),
 	KUNIT_CASE(rpk_landing),
 	KUNIT_CASE(rpk_int3_emulation),
 	KUNIT_CASE(rpk_call_depth),
