@@ -1045,8 +1045,8 @@ static bool knob_predict(struct rfile *f, const char *b, size_t len, char *expec
 	return true;
 }
 
-/* State that a failed write to @f must not change. */
-static char *snapshot(struct rfile *f, bool *valid)
+/* What a failed write to @f must not change in the file(s) it concerns. */
+static char *snapshot_files(struct rfile *f, bool *valid)
 {
 	char *s, *line, *save, *out;
 	size_t o = 0;
@@ -1109,6 +1109,39 @@ static char *snapshot(struct rfile *f, bool *valid)
 		*valid = false;
 		return NULL;
 	}
+}
+
+/*
+ * The text (tests/guest/text-state.sh): relpoline_peek's line, the live
+ * bytes of every site and its stub's targets as a CRC, and the patch
+ * counters, when the module is loaded. In manual mode only: in auto mode
+ * the policy may repatch between the two snapshots.
+ */
+static char *text_state(void)
+{
+	char *m = read_rel("mode"), *t = NULL;
+
+	if (m && !strcmp(m, "manual\n"))
+		t = slurp("/sys/kernel/debug/relpoline_peek/text", NULL);
+	free(m);
+	return t;
+}
+
+/* State that a failed write to @f must not change. */
+static char *snapshot(struct rfile *f, bool *valid)
+{
+	char *s = snapshot_files(f, valid), *t, *out;
+
+	if (!s || !*valid)
+		return s;
+	t = text_state();
+	if (!t)
+		return s;
+	out = malloc(strlen(s) + strlen(t) + 8);
+	sprintf(out, "%stext: %s", s, t);
+	free(s);
+	free(t);
+	return out;
 }
 
 /* errnos a file may fail a write with */
