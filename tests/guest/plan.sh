@@ -15,11 +15,12 @@ plan_names() {
 }
 
 # plan_get NAME: PLAN_ARGS, PLAN_EXPECT (words), PLAN_PROFILE (as= or
-# NAME), PLAN_V2 (v2= or ""); returns 1 when NAME is not in the plan.
+# NAME), PLAN_V2 (v2= or ""), PLAN_KUNIT_SKIP (kunit-skip=, commas);
+# returns 1 when NAME is not in the plan.
 # A word plan_get does not know is an error (a typo must not drop a check).
 plan_get() {
 	local name args exp w
-	PLAN_ARGS= PLAN_EXPECT= PLAN_PROFILE=$1 PLAN_V2=
+	PLAN_ARGS= PLAN_EXPECT= PLAN_PROFILE=$1 PLAN_V2= PLAN_KUNIT_SKIP=
 	while IFS='|' read -r name args exp; do
 		name=$(echo $name)
 		[ "$name" = "$1" ] || continue
@@ -30,6 +31,7 @@ plan_get() {
 			kunit|ftracetest) ;;
 			as=?*) PLAN_PROFILE=${w#as=} ;;
 			v2=?*) PLAN_V2=${w#v2=} ;;
+			kunit-skip=?*) PLAN_KUNIT_SKIP=${w#kunit-skip=} ;;
 			*) echo "tests/guest/plan: boot $1: unknown expectation '$w'" >&2; return 2 ;;
 			esac
 		done
