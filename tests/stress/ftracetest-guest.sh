@@ -10,6 +10,7 @@
 # rounds, samples and promoted sites at the end; then (if the test
 # module is given) disables relpoline and checks that every site holds its
 # boot bytes again. Logs go to $RELPOLINE_RUN/ftracetest-logs.
+# FTRACETEST_TESTS (by hand): run these tests of test.d instead of all.
 set -u
 mode=${1:?off or on}
 ko=${2:-}
@@ -43,7 +44,10 @@ fi
 
 start=$(date +%s)
 # (also to the run directory as it goes, to see progress from the host)
-(cd "$ft" && ./ftracetest -l /tmp/ftracetest-logs) 2>&1 | tee "$out/ftracetest.out" > /tmp/ftracetest.out
+# (FTRACETEST_TESTS: test files or directories instead of all of test.d)
+# shellcheck disable=SC2086
+(cd "$ft" && ./ftracetest -l /tmp/ftracetest-logs ${FTRACETEST_TESTS:-}) 2>&1 |
+	tee "$out/ftracetest.out" > /tmp/ftracetest.out
 rc=${PIPESTATUS[0]}
 end=$(date +%s)
 [ -n "$bgpid" ] && { kill "$bgpid"; wait "$bgpid" 2>/dev/null; }
