@@ -48,7 +48,7 @@
  *
  * usage: rpwrite [-s SEED] [-n WRITES] [-k CHECK_EVERY] [-f FUNCS]
  *                [-t TARGETS] [-d DIR] [-l LOG] [-v] [-E] [-p PROGRESS]
- *                [-K KPROBE_EVERY] [-M LEAK_ROUNDS [-B LEAK_BYTES] [-I]] [-C]
+ *                [-K KPROBE_EVERY] [-M LEAK_ROUNDS [-B LEAK_BYTES] [-I]] [-T N] [-C]
  *
  * Exit status: 0 all checks passed, 1 a check failed, 2 setup failed.
  */
@@ -1117,10 +1117,16 @@ static char *snapshot_files(struct rfile *f, bool *valid)
  * counters, when the module is loaded. In manual mode only: in auto mode
  * the policy may repatch between the two snapshots.
  */
+static long text_every = 1;		/* -T: the text on every N-th write */
+static unsigned long long n_text_checked;
+
 static char *text_state(void)
 {
-	char *m = read_rel("mode"), *t = NULL;
+	char *m, *t = NULL;
 
+	if (cur_write % text_every)
+		return NULL;
+	m = read_rel("mode");
 	if (m && !strcmp(m, "manual\n"))
 		t = slurp("/sys/kernel/debug/relpoline_peek/text", NULL);
 	free(m);
@@ -1139,6 +1145,7 @@ static char *snapshot(struct rfile *f, bool *valid)
 		return s;
 	out = malloc(strlen(s) + strlen(t) + 8);
 	sprintf(out, "%stext: %s", s, t);
+	n_text_checked++;
 	free(s);
 	free(t);
 	return out;
@@ -1683,6 +1690,8 @@ static void usage(void)
 		"      by more than N * LEAK_BYTES / 2\n"
 		"  -B  LEAK_BYTES: the leak a round -M must find (default 1024)\n"
 		"  -I  positive control for -M: leak LEAK_BYTES a round (a SysV message)\n"
+		"  -T  N: the text digest (relpoline_peek) in the snapshots of every N-th write\n"
+		"      (default 1; a digest costs tens of ms in TCG)\n"
 		"  -f  functions whose sites the filter selects (default vfs_read,vfs_write)\n"
 		"  -t  promotion targets (default read_zero,write_null,read_iter_zero,write_iter_null)\n"
 		"  -E  a failed write without an error_log entry is a failure even for\n"
@@ -1698,7 +1707,7 @@ int main(int argc, char **argv)
 	unsigned long total_fail = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "s:n:k:f:t:d:l:p:K:M:B:ICvEh")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:k:f:t:d:l:p:K:M:B:IT:CvEh")) != -1) {
 		switch (c) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'n': nwrites = strtol(optarg, NULL, 0); break;
@@ -1715,9 +1724,12 @@ int main(int argc, char **argv)
 		case 'M': leak_rounds = strtol(optarg, NULL, 0); break;
 		case 'B': leak_bytes = strtol(optarg, NULL, 0); break;
 		case 'I': leak_inject = true; break;
+		case 'T': text_every = strtol(optarg, NULL, 0); break;
 		default: usage();
 		}
 	}
+	if (text_every < 1)
+		text_every = 1;
 	if (check_every < 1)
 		check_every = 1;
 	rng_state = seed;
@@ -1824,6 +1836,8 @@ int main(int argc, char **argv)
 			printf("%s%lu", j > 1 ? " " : "", f->err_count[j]);
 		printf("]\n");
 	}
+	printf("rpwrite: text digests taken (relpoline_peek, manual mode, every %ld writes): %llu\n",
+	       text_every, n_text_checked);
 	printf("rpwrite: failed writes without an error_log entry (of %llu checked):", n_errlog_checked);
 	for (i = 0; i < NFILES; i++)
 		if (errlog_missing_by[i][0] + errlog_missing_by[i][1] + errlog_missing_by[i][2])
