@@ -340,6 +340,8 @@ rp_snap() {
 		done
 		RP_SNAP="$RP_SNAP$RP_NL"
 	done < $RP/sites
+	# (RP_SNAP_FILES: without the text, for a write meant to repatch)
+	RP_SNAP_FILES=$RP_SNAP
 	_ts=$(rp_text_state) || rp_fail "rp_snap: $_ts"
 	RP_SNAP="$RP_SNAP$_ts$RP_NL"
 }
@@ -347,6 +349,7 @@ rp_snap() {
 rp_snap_save() {
 	rp_snap
 	RP_SNAP0=$RP_SNAP
+	RP_SNAP0_FILES=$RP_SNAP_FILES
 }
 
 rp_snap_same() { # what: the state is still the one rp_snap_save saw
