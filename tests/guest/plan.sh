@@ -20,7 +20,7 @@ plan_names() {
 # A word plan_get does not know is an error (a typo must not drop a check).
 plan_get() {
 	local name args exp w
-	PLAN_ARGS= PLAN_EXPECT= PLAN_PROFILE=$1 PLAN_V2= PLAN_KUNIT_SKIP=
+	PLAN_ARGS= PLAN_EXPECT= PLAN_PROFILE=$1 PLAN_V2= PLAN_KUNIT_SKIP= PLAN_KUNIT_MAY_SKIP=
 	while IFS='|' read -r name args exp; do
 		name=$(echo $name)
 		[ "$name" = "$1" ] || continue
@@ -32,6 +32,7 @@ plan_get() {
 			as=?*) PLAN_PROFILE=${w#as=} ;;
 			v2=?*) PLAN_V2=${w#v2=} ;;
 			kunit-skip=?*) PLAN_KUNIT_SKIP=${w#kunit-skip=} ;;
+			kunit-may-skip=?*) PLAN_KUNIT_MAY_SKIP=${w#kunit-may-skip=} ;;
 			*) echo "tests/guest/plan: boot $1: unknown expectation '$w'" >&2; return 2 ;;
 			esac
 		done
