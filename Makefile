@@ -12,6 +12,7 @@
 #   make bench     native cycles per call and guest promotion coverage (bench/results/)
 #   make stress    the 10-minute storm and the upstream ftracetest suite both ways
 #   make fuzz      libFuzzer over the tracefs parsers (ASan/UBSan, >= 10M executions)
+#   make mutants   mutation checks of the encoder and parser suites (also in make check)
 #   make deps      install what is missing from Debian (run by the others)
 #   make clean     remove build/ and out/ (the ccache stays)
 
@@ -19,7 +20,7 @@ SHELL := /bin/bash
 KVARIANT ?= test
 export KVARIANT
 
-.PHONY: all deps kernel module tools install run check check-unit check-guest patches bench stress fuzz clean help
+.PHONY: all deps kernel module tools install run check check-unit check-guest patches bench stress fuzz mutants clean help
 
 all: kernel tools
 
@@ -66,6 +67,12 @@ stress: deps
 
 fuzz: deps
 	@$(MAKE) -s -C tests/fuzz long
+
+mutants: deps
+	@scripts/build-kernel --extract-only
+	@for d in tests/unit/*/; do \
+		if grep -q '^mutants:' $$d/Makefile; then $(MAKE) -s -C $$d mutants || exit 1; fi; \
+	done
 
 clean:
 	rm -rf build out

@@ -70,8 +70,10 @@ done
 # ---- workloads: each runs in its own session, killed as a group ----
 
 wl_pgid=
+wl_err=
 wl_start() {	# NAME LOGFILE
 	local name=$1 logf=$2
+	wl_err=
 	case $name in
 	hackbench)
 		setsid chrt -o 0 hackbench -g 2 -f 5 -l 100000000 > "$logf" 2>&1 &
@@ -81,13 +83,15 @@ wl_start() {	# NAME LOGFILE
 		(cd /tmp/dbench && exec setsid chrt -o 0 dbench -t 3600 -c /usr/share/dbench/client.txt 2) > "$logf" 2>&1 &
 		;;
 	nginx)
-		chrt -o 0 nginx -p /tmp/nginx -c /tmp/nginx.conf -e /tmp/nginx/error.log || log "nginx failed"
+		chrt -o 0 nginx -p /tmp/nginx -c /tmp/nginx.conf -e /tmp/nginx/error.log ||
+			{ log "nginx failed"; wl_err=nginx; }
 		sleep 0.5
 		setsid chrt -o 0 wrk -t1 -c4 -d3600s http://127.0.0.1:8080/file.bin > "$logf" 2>&1 &
 		;;
 	redis)
 		chrt -o 0 redis-server --port 6390 --save '' --appendonly no --daemonize yes --dir /tmp \
-			--logfile /tmp/redis.log --pidfile /tmp/redis.pid || log "redis-server failed"
+			--logfile /tmp/redis.log --pidfile /tmp/redis.pid ||
+			{ log "redis-server failed"; wl_err=redis-server; }
 		for i in 1 2 3 4 5 6 7 8 9 10; do
 			redis-cli -p 6390 ping > /dev/null 2>&1 && break
 			sleep 0.3
@@ -180,10 +184,14 @@ run_one() {
 	sleep "$win"
 	mark "end $run"
 	t2=$(now)
+	# the workload must still be running: a run whose workload died
+	# measured an idle guest (report.py counts it as failed)
+	local alive=1
+	kill -0 -- "-$wl_pgid" 2>/dev/null || { alive=0; log "$run: the workload is not running at the end of the window"; }
 	ev relpoline_miss 0
 	cat $T/sites > "$OUT/$run-sites1.txt"
 	head -n 2 $S > "$OUT/$run-stat.txt"
-	echo "start=$t0 window=$t1 end=$t2 max_targets=$(cat $T/max_targets) interval_ms=$(cat $T/interval_ms) min_samples=$(cat $T/min_samples) threshold_pct=$(cat $T/threshold_pct) sample_period=$(cat $T/sample_period)" > "$OUT/$run-times.txt"
+	echo "start=$t0 window=$t1 end=$t2 max_targets=$(cat $T/max_targets) interval_ms=$(cat $T/interval_ms) min_samples=$(cat $T/min_samples) threshold_pct=$(cat $T/threshold_pct) sample_period=$(cat $T/sample_period) wl_alive=$alive wl_err=${wl_err:-none}" > "$OUT/$run-times.txt"
 	echo 0 > $TR/tracing_on
 	cat $TR/trace > "$OUT/$run-trace.txt"
 	echo 1 > $TR/tracing_on

@@ -33,7 +33,7 @@ cleanup() {
 	echo 0 > $T/tracing_on 2>/dev/null; echo > $T/trace 2>/dev/null; echo 1 > $T/tracing_on
 	sec_reset "$FUNCS" >/dev/null 2>&1
 	[ -d /sys/kernel/debug/relpoline_test ] && rmmod relpoline_test 2>/dev/null
-	rm -rf "$W"
+	rm -rf "$W" /tmp/rpsec-kallsyms
 }
 trap cleanup EXIT
 bad() { echo "FAIL: $*"; nfail=$((nfail + 1)); }
@@ -152,11 +152,21 @@ scan() { # who files...: print hits
 	done
 }
 ALL="$(for f in $FILES trace_stat; do [ $f = control ] || path $f; done) $T/error_log"
+# Positive control: the scan finds the raw addresses that /proc/kallsyms
+# shows root at kptr_restrict=0, and a copy of them that the tracing user
+# can read (else "no raw address" below could mean a broken scan).
+echo 0 > /proc/sys/kernel/kptr_restrict
+ADDR_CTRL=/tmp/rpsec-kallsyms
+grep -m 3 -E ' [tT] (vfs_read|vfs_write|read_zero)$' /proc/kallsyms > $ADDR_CTRL
+chmod 644 $ADDR_CTRL
+hits=$(scan root /proc/kallsyms)
+[ -n "$hits" ] && good "control: the scan finds raw addresses in /proc/kallsyms (kptr_restrict=0, root)" ||
+	bad "control: the scan finds no address in /proc/kallsyms at kptr_restrict=0"
+echo "$hits" | head -n 1
 for kr in 2 1 0; do
 	echo $kr > /proc/sys/kernel/kptr_restrict
 	hits=$(scan root $ALL $T/trace)
 	if [ -n "$hits" ]; then
-		[ $kr = 0 ] && echo "  (kptr_restrict=0, root: for comparison)" && echo "$hits" && continue
 		echo "$hits"
 		bad "kptr_restrict=$kr, root: raw addresses"
 	else
@@ -178,6 +188,8 @@ if mount -o remount,gid=$TGID,mode=0750 $T; then
 		case $3 in -|open:EACCES|open:EPERM) ;; *) bad "tracer writing $1: $3" ;; esac
 	}
 	try_files as_tracer tracer_ok
+	[ -n "$(scan tracer $ADDR_CTRL)" ] && good "control: as the tracing user, the scan finds the addresses in $ADDR_CTRL" ||
+		bad "control: as the tracing user, the scan finds no address in $ADDR_CTRL"
 	hits=$(scan tracer $ALL $T/trace)
 	if [ -n "$hits" ]; then
 		echo "$hits"

@@ -125,28 +125,39 @@ $TOPB -b -i 1 -d 1 > /dev/null
 [ "$(cat $T/profile_hold)" = 0 ] || fail "relpoline-top left a profile_hold holder"
 ok "relpoline-top -b / --json frames; the profile knob is left alone"
 
-# Interactive: sort, filter, detail, quit, through tmux. Manual mode: in
-# auto mode a policy round (TCG is slow: interval_ms can pass) may
-# promote the site to another target (proc_reg_read: /proc reads).
+# Interactive: sort, filter, detail, quit, through tmux. Each key is
+# followed by waiting (up to 30 s) for the screen to show its effect.
+# Manual mode: in auto mode a policy round (TCG is slow: interval_ms can
+# pass) may promote the site to another target (proc_reg_read: /proc reads).
 $R mode manual
 $R promote "$site" read_zero || fail "promote before the interactive view"
 export TERM=xterm-256color
+screen() { tmux capture-pane -t rp -p; }
+sortline() { screen | grep -m1 '^Sort: '; }
+until_true() { # what command...: poll until the command succeeds, 30 s at most
+	local what=$1 i
+	shift
+	for i in $(seq 1 150); do "$@" && return 0; sleep 0.2; done
+	screen
+	fail "interactive relpoline-top: $what"
+}
 tmux new-session -d -s rp -x 160 -y 40 "$TOPB -d 1" || fail "tmux"
-sleep 3
+until_true "no first frame" eval 'screen | grep -q "^Sort: " && screen | grep -q relpoline-top'
+s0=$(sortline)
 tmux send-keys -t rp '>'
-sleep 1
+until_true "'>' did not change the sort column ($s0)" eval '[ "$(sortline)" != "$s0" ]'
 tmux send-keys -t rp '/' ; tmux send-keys -t rp 'vfs_read' Enter
-sleep 2
-tmux capture-pane -t rp -p > /tmp/scr1.txt
+until_true "the filter is not shown" eval 'sortline | grep -q "Filter: vfs_read"'
+until_true "no vfs_read row under the filter" eval 'screen | grep -q "vfs_read+"'
+screen > /tmp/scr1.txt
 tmux send-keys -t rp Enter
-sleep 2
-tmux capture-pane -t rp -p > /tmp/scr2.txt
+until_true "Enter showed no detail view with read_zero" eval 'screen | grep -q "^Site [0-9]* *vfs_read+" && screen | grep -q read_zero'
+screen > /tmp/scr2.txt
 tmux send-keys -t rp q
-sleep 1
+until_true "q did not quit" eval '! tmux has-session -t rp 2>/dev/null'
 cat /tmp/scr1.txt; echo ----; cat /tmp/scr2.txt
 grep -q 'relpoline-top' /tmp/scr1.txt || fail "no header on the interactive screen"
 grep -q 'vfs_read' /tmp/scr1.txt || fail "filtered screen lacks vfs_read"
 grep -q 'read_zero' /tmp/scr2.txt || fail "detail view lacks the target"
-tmux has-session -t rp 2>/dev/null && fail "q did not quit"
 [ "$(cat $T/profile)" = 0 ] || fail "interactive relpoline-top changed the profile knob"
 ok "interactive relpoline-top: sort, filter, detail, quit"

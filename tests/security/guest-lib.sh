@@ -13,6 +13,7 @@ sec_need() { # need the helpers built on the host and relpoline in the kernel
 	[ -d "$R" ] || skip "no $R"
 	[ -x "$RPW" ] || skip "$RPW not built (make -C tests/security)"
 	[ "$#" -eq 0 ] || [ -x "$RPWRITE" ] || skip "$RPWRITE not built (make -C tests/security)"
+	rp_text_load || fail "cannot load relpoline_peek (scripts/build-module)"
 }
 
 # Site ids of a function (vmlinux), from available_sites.
@@ -22,9 +23,12 @@ sec_site_name() { awk -v id="$1" '$1 == id { sub(/\/.*/, "", $2); print $2 }' $R
 # a function's address in /proc/kallsyms (first match), without 0x
 sec_ksym() { awk -v s="$1" '$3 == s && $4 == "" { print $1; exit }' /proc/kallsyms; }
 
+. "$RELPOLINE_TOP/tests/guest/text-state.sh"
+
 # What a failed write must not change: every site's state and targets
 # (not the counters), every knob, the filter, cgroup_weights (not the
-# sample counts).
+# sample counts), and the text (rp_text_state: site bytes, stubs, patch
+# counters).
 sec_snap() {
 	local k files=
 	for k in $KNOBS; do files="$files $R/$k"; done
@@ -39,6 +43,7 @@ sec_snap() {
 		if (!/^#/) print "weight:", $1, $2, ($4 == "(deleted)" ? "(deleted)" : ""); next }
 	     { n = FILENAME; sub(/.*\//, "", n); print n "=" $0 }' \
 		$R/sites $files $R/set_relpoline_filter $R/cgroup_weights
+	rp_text_state
 }
 
 # Back to the boot state for the sites in FUNCS: no promotion, pin or

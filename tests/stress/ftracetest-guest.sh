@@ -6,9 +6,11 @@
 # ftracetest (default test.d) from a copy in /tmp, with relpoline
 # disabled ("off") or enabled in auto mode (interval_ms 1000) and a light
 # background syscall workload ("on", build/bench/sysloop). Prints ftracetest's output, its
-# result counts, and for "on" relpoline's activity; then (if the test
+# result counts, and for "on" relpoline's activity, which must show policy
+# rounds, samples and promoted sites at the end; then (if the test
 # module is given) disables relpoline and checks that every site holds its
 # boot bytes again. Logs go to $RELPOLINE_RUN/ftracetest-logs.
+# FTRACETEST_TESTS (by hand): run these tests of test.d instead of all.
 set -u
 mode=${1:?off or on}
 ko=${2:-}
@@ -42,7 +44,10 @@ fi
 
 start=$(date +%s)
 # (also to the run directory as it goes, to see progress from the host)
-(cd "$ft" && ./ftracetest -l /tmp/ftracetest-logs) 2>&1 | tee "$out/ftracetest.out" > /tmp/ftracetest.out
+# (FTRACETEST_TESTS: test files or directories instead of all of test.d)
+# shellcheck disable=SC2086
+(cd "$ft" && ./ftracetest -l /tmp/ftracetest-logs ${FTRACETEST_TESTS:-}) 2>&1 |
+	tee "$out/ftracetest.out" > /tmp/ftracetest.out
 rc=${PIPESTATUS[0]}
 end=$(date +%s)
 [ -n "$bgpid" ] && { kill "$bgpid"; wait "$bgpid" 2>/dev/null; }
@@ -58,8 +63,18 @@ if [ -d $RP ]; then
 	head -n 2 $T/trace_stat/relpoline
 	if [ "$mode" = on ]; then
 		grep -q '^1$' $RP/enable || { echo "ftracetest-guest: relpoline was disabled during the run"; st=1; }
+		# relpoline must have done its work meanwhile: policy rounds ran
+		# and sites are promoted (the workload's read/write/pipe calls)
+		stat=$(head -n 2 $T/trace_stat/relpoline | tr ' ' '\n')
+		v() { printf '%s\n' "$stat" | sed -n "s/^$1=//p"; }
+		echo "ftracetest-guest: after the run: promoted=$(v promoted) retrains=$(v retrains) patched=$(v patched) samples=$(v samples)"
+		[ "$(v promoted)" -gt 0 ] 2>/dev/null || { echo "ftracetest-guest: no site promoted during the run"; st=1; }
+		[ "$(v retrains)" -gt 0 ] 2>/dev/null || { echo "ftracetest-guest: no policy round ran"; st=1; }
+		[ "$(v samples)" -gt 0 ] 2>/dev/null || { echo "ftracetest-guest: no sample was taken"; st=1; }
 	fi
-	if [ -n "$ko" ] && [ -f "$ko" ]; then
+	if [ -z "$ko" ] || [ ! -f "$ko" ]; then
+		echo "ftracetest-guest: no test module ($ko): the restore check cannot run"; st=1
+	else
 		echo nop > $T/current_tracer
 		echo > $T/kprobe_events 2>/dev/null
 		if ! echo 0 > $RP/enable; then
@@ -74,6 +89,8 @@ if [ -d $RP ]; then
 			*) echo "ftracetest-guest: text not restored"; st=1 ;;
 			esac
 			rmmod relpoline_test
+		else
+			echo "ftracetest-guest: insmod $ko failed: the restore check cannot run"; st=1
 		fi
 	fi
 fi

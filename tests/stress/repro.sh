@@ -5,7 +5,9 @@
 # for the kernel problems the storm runs found (tests/stress/README).
 # Each case prints "REPRODUCED: ..." (the bug is there) or "not
 # reproduced: ..." and the script ends with "N passed, N failed" where a
-# reproduced bug is a failure.
+# reproduced bug is a failure, and so is a case that cannot run (no test
+# module) or a write that fails with an error the case does not explain
+# ("other").
 #
 #   filter-trunc   "echo X > set_relpoline_filter" (and cgroup_weights)
 #                  appends instead of replacing; "echo > ..." does not clear
@@ -141,7 +143,7 @@ case_enable0_retry() {
 case_modwin() {
 	echo "== modwin"
 	reset_rp
-	[ -f "$ko" ] || { echo "no module $ko"; return; }
+	[ -f "$ko" ] || { result 1 "modwin cannot run: no module $ko"; return; }
 	echo manual > $RP/mode
 	printf "vfs_read\n:mod:relpoline_test\n" >> $RP/set_relpoline_filter
 	echo 1 > $RP/enable
@@ -161,6 +163,7 @@ case_modwin() {
 	wait $bg
 	echo "$n writes of 'demote $V' during 30 insmod/rmmod cycles: $busy EBUSY, $other other errors; kprobes: $(grep -c . $T/kprobe_events)"
 	result $([ $busy -gt 0 ] && echo 1 || echo 0) "control writes fail with EBUSY while a module loads/unloads"
+	result $([ $other -gt 0 ] && echo 1 || echo 0) "modwin: $other control writes failed with another error"
 	reset_rp
 }
 
@@ -170,7 +173,7 @@ case_modwin() {
 case_modgoing() {
 	echo "== modgoing"
 	reset_rp
-	[ -f "$ko" ] || { echo "no module $ko"; return; }
+	[ -f "$ko" ] || { result 1 "modgoing cannot run: no module $ko"; return; }
 	echo manual > $RP/mode
 	# every site: an enable is a batch of thousands, a wide window
 	echo 1 > $RP/enable
@@ -201,6 +204,7 @@ case_modgoing() {
 	wait $bg
 	echo "$n enable writes during 20 insmod/promote/rmmod cycles: $inval EINVAL, $other other errors"
 	result $([ $inval -gt 0 ] && echo 1 || echo 0) "writes fail with EINVAL while a module goes away"
+	result $([ $other -gt 0 ] && echo 1 || echo 0) "modgoing: $other enable writes failed with another error"
 	reset_rp
 }
 

@@ -990,6 +990,12 @@ tap "$(res $(grep -cE '\[(hackbench|pipes)\]' "$S/failures"))" "workload results
 tap "$(res $(grep -c '\[final\].*\(restored\|busy=\|stub_bytes\|lists\)' "$S/failures"))" "enable 0: every site byte-identical to boot ($verify)"
 tap "$(res $(grep -c '\[final\].*kernel reports' "$S/failures"))" "no kernel reports in dmesg"
 tap "$(res $(grep -c '\[final\]' "$S/failures"))" "final checks"
+# Every failure line counts: those no line above claims (the main loop's
+# own, [main], or a worker's tag that is not listed) fail this one.
+counted='worker .* (exited early|stuck)|\[(cmd|filter|enable|knobs|module|hotplug|ftrace|kprobe|readers|hackbench|pipes|final)\]'
+other=$(grep -cvE "$counted" "$S/failures")
+grep -vE "$counted" "$S/failures" | head -n 5 | sed 's/^/# other failure: /'
+tap "$(res "$other")" "no other failures (main loop and untagged: $other)"
 echo "1..$tn"
 echo "$tp passed, $tf failed"
 [ "$tf" -eq 0 ]

@@ -311,9 +311,12 @@ rp_expect_stats() { # key value...: trace_stat header values
 	done
 }
 
+. "${RELPOLINE_TOP:-/work/main}/tests/guest/text-state.sh"
+
 # The state of the interface without the counters that change by
 # themselves, in RP_SNAP: knobs, filter, cgroup weights (without samples),
-# and every line of sites without hits and misses.
+# every line of sites without hits and misses, and the text (rp_text_state:
+# site bytes, stubs, trace_stat's patch counters).
 rp_snap() {
 	RP_SNAP=
 	for _k in $RP_KNOBS; do
@@ -337,11 +340,16 @@ rp_snap() {
 		done
 		RP_SNAP="$RP_SNAP$RP_NL"
 	done < $RP/sites
+	# (RP_SNAP_FILES: without the text, for a write meant to repatch)
+	RP_SNAP_FILES=$RP_SNAP
+	_ts=$(rp_text_state) || rp_fail "rp_snap: $_ts"
+	RP_SNAP="$RP_SNAP$_ts$RP_NL"
 }
 
 rp_snap_save() {
 	rp_snap
 	RP_SNAP0=$RP_SNAP
+	RP_SNAP0_FILES=$RP_SNAP_FILES
 }
 
 rp_snap_same() { # what: the state is still the one rp_snap_save saw
