@@ -15,10 +15,12 @@
  * Counters. Each stub has a per-CPU block (struct rp_ctr_block: misses, the
  * sampling countdown, hits per target) from alloc_percpu(), allocated with
  * the stub: nothing per CPU exists while relpoline is idle. The code
- * reaches this CPU's block through this_cpu_off with a scratch register
- * it pushes and pops (relpoline_encode.c), so a stub is not at a function
- * entry's unwind state everywhere: relpoline_orc_find() gives the site's
- * state, plus the pushed word inside the ranges the encoder reports.
+ * loads the block's per-CPU pointer into a scratch register it pushes and
+ * pops and counts with one %gs-relative instruction per count, as
+ * this_cpu_inc() does, so counts are exact even when the task migrates
+ * inside the stub (relpoline_encode.c). A stub is therefore not at a
+ * function entry's unwind state everywhere: relpoline_orc_find() gives the
+ * site's state, plus the pushed word inside the ranges the encoder reports.
  *
  * Names. Every stub is "relpoline_stub:<function>+0x<offset>" of its site in
  * /proc/kallsyms (relpoline_get_kallsym()) and for %pS
@@ -641,7 +643,6 @@ static void rp_stub_desc(const struct relpoline_stub *stub, unsigned long text,
 	d->sample = stub->sample;
 	d->sample_fn = (unsigned long)relpoline_sample_thunk;
 	d->ctr_base = (unsigned long)(void __force *)stub->ctrs;
-	d->this_cpu_off = rp_pcpu_disp(&this_cpu_off);
 	rp_desc_slow_path(site, d);
 	rp_desc_call_depth(site, d);
 }
