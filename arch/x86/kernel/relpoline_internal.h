@@ -90,7 +90,6 @@ int rp_acc_slot(const struct relpoline_site *site, unsigned long target);
 void rp_stubs_set_countdown(unsigned int period);
 struct relpoline_stub *rp_stub_at(unsigned long addr);
 void rp_stub_trim(void);
-bool rp_stubs_usable(void);
 
 /* relpoline_capture.c */
 const char *rp_capture(struct relpoline_site *s, struct module *mod, unsigned long addr,

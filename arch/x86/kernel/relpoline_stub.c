@@ -554,25 +554,6 @@ void rp_stubs_set_countdown(unsigned int period)
 
 extern void relpoline_sample_thunk(void);
 
-static s32 rp_pcpu_disp(const void __percpu *p)
-{
-	return (s32)(unsigned long)(const void __force *)p;
-}
-
-/**
- * rp_stubs_usable - can stubs reach what they need? (checked at init)
- *
- * The per-CPU variables a stub addresses as %gs:disp32 must be there.
- *
- * Return: true if so.
- */
-bool rp_stubs_usable(void)
-{
-	unsigned long v = (unsigned long)(const void __force *)&this_cpu_off;
-
-	return (long)(s32)v == (long)v;
-}
-
 /*
  * Where a stub's slow path goes: what the site did before, for the
  * spectre_v2 mode. Retpolines: a jump to the thunk the site called at boot
@@ -610,7 +591,8 @@ static void rp_desc_call_depth(const struct relpoline_site *site, struct rp_stub
 
 	if (!cpu_feature_enabled(X86_FEATURE_CALL_DEPTH))
 		return;
-	d->call_depth = rp_pcpu_disp(&pcpu_hot.call_depth);
+	/* %gs:disp32, as the kernel's own INCREMENT_CALL_DEPTH addresses it */
+	d->call_depth = (s32)(unsigned long)(const void __force *)&pcpu_hot.call_depth;
 	t = (unsigned long)callthunks_translate_call_dest((void *)d->sample_fn);
 	if (t == d->sample_fn)
 		d->sample_account = true;
