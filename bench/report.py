@@ -297,7 +297,7 @@ def native_many_report(m):
         "%.2f: %.2f ticks per call saved (%.2fx)" % (g["hit_ticks"], g["hitc_ticks"],
                                                     g["upstream_ticks"], g["gain_ticks"],
                                                     g["speedup"]))
-    say("  hit counting (push, movabs, add, incq, pop) adds per hit: " + ", ".join(
+    say("  hit counting (push, movabs, incq %gs:, pop) adds per hit: " + ", ".join(
         "%s %+.2f" % (mo, rows[(mo, "hitc")]["ticks_median"] - rows[(mo, "hit")]["ticks_median"])
         for mo in MANY_MODES) + " ticks")
     say()

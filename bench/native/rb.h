@@ -9,17 +9,19 @@
 
 /* The %gs area */
 #define GS_SIZE		0x2000
-#define GS_THIS_CPU_OFF	0x0100	/* u64 this_cpu_off */
 #define GS_SAMPLES	0x0108	/* u64 samples taken */
 #define GS_DEPTH	0x0110	/* u64 call depth (retbleed=stuff) */
 #define GS_RING		0x0800	/* 64 x 16 bytes */
 
 /*
- * The stubs' counter blocks (alloc_percpu() in the kernel): anywhere in
- * memory, reached as ctr_base + this_cpu_off, with THIS_CPU_OFF a 64-bit
- * offset as the kernel's per-CPU offsets are.
+ * The stubs' counter blocks (alloc_percpu() in the kernel) are anywhere in
+ * memory; a stub counts in %gs:ctr_base, so the per-CPU pointer of
+ * @block is its distance from the %gs base @gs.
  */
-#define THIS_CPU_OFF	0x00003ee700000000ULL
+static inline u64 rb_ctr_base(const void *block, const u8 *gs)
+{
+	return (u64)(uintptr_t)block - (u64)(uintptr_t)gs;
+}
 
 static inline u64 tsc_begin(void)
 {

@@ -30,7 +30,7 @@
  * accounted).  "direct" calls each target directly: the floor.
  *
  * The stubs are placed in 32-byte granules as the kernel allocates them;
- * each has its own counter block, reached through this_cpu_off.  After
+ * each has its own counter block, addressed as %gs:ctr_base.  After
  * every measurement every stub's counters are checked.
  */
 #include <stdio.h>
@@ -224,8 +224,7 @@ static u64 make_stub(const struct mcfg *c, int i)
 	d.sample_fn = at(OFF_SAMPLE);
 	d.sample_account = c->mode == M_STUFF;
 	d.call_depth = GS_DEPTH;
-	d.ctr_base = (u64)(uintptr_t)&c->ctr[i] - THIS_CPU_OFF;
-	d.this_cpu_off = GS_THIS_CPU_OFF;
+	d.ctr_base = rb_ctr_base(&c->ctr[i], gs);
 	d.slow_kind = c->mode == M_RETPOLINE || c->mode == M_STUFF ?
 		      RP_SLOW_REL32 : RP_SLOW_INDIRECT;
 	d.slow_target = old_thunk(c->mode);

@@ -89,14 +89,15 @@ rb_target_end:
 
 /*
  * The stubs' scratch register: %rcx, as the site register is %rax.  When
- * a stub calls its sample function, the scratch register holds this
- * CPU's counter block (see relpoline_encode.c, "The sample call").
+ * a stub calls its sample function, the scratch register holds ctr_base,
+ * the per-CPU pointer of its counter block: this CPU's copy is at
+ * %gs:ctr_base (see relpoline_encode.c, "The sample call").
  */
 #define RB_CTR_COUNTDOWN	8	/* RP_CTR_COUNTDOWN */
 
 /*
  * Cheap sample function: reloads the stub's countdown through the
- * scratch register and counts the samples.  The disp32 of the count is
+ * scratch register (%gs-relative) and counts the samples.  The disp32 of the count is
  * patched by relbench.c at rb_sample_cheap_n; the period at
  * rb_sample_cheap_per.
  */
@@ -104,7 +105,7 @@ rb_target_end:
 	.globl	rb_sample_cheap_per, rb_sample_cheap_n
 	.balign	32
 rb_sample_cheap:
-	.byte	0xc7, 0x41, RB_CTR_COUNTDOWN	/* movl $imm32, 8(%rcx) */
+	.byte	0x65, 0xc7, 0x41, RB_CTR_COUNTDOWN /* movl $imm32, %gs:8(%rcx) */
 rb_sample_cheap_per:
 	.long	16
 	.byte	0x65, 0x48, 0xff, 0x04, 0x25	/* incq %gs:disp32 */
@@ -148,8 +149,8 @@ rb_sample_full_ring:
 	.byte	0x65, 0x48, 0x89, 0x81		/* movq %rax, %gs:disp32+8(%rcx) */
 rb_sample_full_ring8:
 	.long	8
-	movq	8(%rdi), %rcx			/* saved %rcx: the block */
-	.byte	0xc7, 0x41, RB_CTR_COUNTDOWN	/* movl $imm32, 8(%rcx) */
+	movq	8(%rdi), %rcx			/* saved %rcx: ctr_base */
+	.byte	0x65, 0xc7, 0x41, RB_CTR_COUNTDOWN /* movl $imm32, %gs:8(%rcx) */
 rb_sample_full_per:
 	.long	16
 	RELPOLINE_POP_REGS

@@ -181,7 +181,6 @@ static void map_areas(void)
 	if (!gs)
 		die("gs area");
 	memset(gs, 0, GS_SIZE);
-	*(u64 *)(gs + GS_THIS_CPU_OFF) = THIS_CPU_OFF;
 	blocks = aligned_alloc(64, MAX_STUBS * BLOCK_STRIDE);
 	if (!blocks)
 		die("counter blocks");
@@ -286,8 +285,7 @@ static void build_configs(void)
 				d.count_hits = v->count_hits;
 				d.count_misses = true;
 				d.sample = v->sample != S_NONE;
-				d.ctr_base = (u64)(uintptr_t)c->ctr - THIS_CPU_OFF;
-				d.this_cpu_off = GS_THIS_CPU_OFF;
+				d.ctr_base = rb_ctr_base(c->ctr, gs);
 				d.sample_fn = addr(v->sample == S_FULL ? OFF_S_FULL :
 						   OFF_S_CHEAP);
 				d.slow_kind = RP_SLOW_REL32;
@@ -298,7 +296,7 @@ static void build_configs(void)
 					errno = -ret;
 					die("rp_encode_stub");
 				}
-				/* the sample functions use %rcx as the block */
+				/* the sample functions use %rcx as ctr_base */
 				if (lay.scratch != RP_REG_NONE &&
 				    lay.scratch != RP_REG_RCX) {
 					errno = EINVAL;

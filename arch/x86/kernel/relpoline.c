@@ -1077,8 +1077,6 @@ static int __init relpoline_init(void)
 		rp_unavailable = "disabled on the command line (relpoline=off)";
 	else if (IS_ENABLED(CONFIG_CFI_CLANG))
 		rp_unavailable = "kCFI/FineIBT call sites are not supported";
-	else if (!rp_stubs_usable())
-		rp_unavailable = "this_cpu_off is not %gs:disp32 addressable";
 	else
 		rp_unavailable = NULL;
 	if (rp_unavailable) {

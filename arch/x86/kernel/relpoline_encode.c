@@ -18,20 +18,19 @@
  *	with count_hits (and at least one target):
  *		push	%scr			# 50+r
  *		movabs	$ctr_base, %scr		# REX.W B8+r io
- *		add	%gs:this_cpu_off, %scr	# 65 REX.W 03 /r SIB 25 disp32
  *	    for each hot target i:
  *		cmp	$targets[i], %reg
  *		jne	1f			# 75 rel8
- *		incq	RP_CTR_HIT(i)(%scr)	# REX.W FF /0 disp8
+ *		incq	%gs:RP_CTR_HIT(i)(%scr)	# 65 REX.W FF /0 disp8
  *		pop	%scr			# 58+r
  *		sarq	$5, %gs:call_depth	# if dest_account[i]
  *		jmp	dests[i]		# E9 rel32
  *	1:
  *	miss path:
- *		push; movabs; add		# as above, if count_misses or
+ *		push; movabs			# as above, if count_misses or
  *						# sample and not done yet
- *		incq	(%scr)			# if count_misses: REX.W FF /0
- *		decl	RP_CTR_COUNTDOWN(%scr)	# if sample: FF /1 disp8
+ *		incq	%gs:(%scr)		# if count_misses: 65 REX.W FF /0
+ *		decl	%gs:RP_CTR_COUNTDOWN(%scr) # if sample: 65 FF /1 disp8
  *		jnz	2f			#	     75 rel8
  *		sarq	$5, %gs:call_depth	#	     if sample_account
  *		call	sample_fn		#	     E8 rel32
@@ -51,10 +50,10 @@
  *
  *	targets		0	1	2	3	4
  *	lean		5	17/18	29/31	41/44	53/57
- *	+misses		29	41/42	53/55	65/68	77/81
- *	+sample		39	51/52	63/65	75/78	87/91
- *	+hits		39	57/58	75/77	93/96	111/115
- *	+accounting	49	77/78	105/107	133/136	161/165
+ *	+misses		21	33/34	45/47	57/60	69/73
+ *	+sample		32	44/45	56/58	68/71	80/84
+ *	+hits		32	51/52	70/72	89/92	108/112
+ *	+accounting	42	71/72	100/102	129/132	158/162
  *
  * Each row adds to the one above: miss counting, sampling, hit counting,
  * then inline call depth accounting for every target and the sample call
@@ -62,9 +61,9 @@
  * "jmp rel32": "jmp *%reg; int3" is 2 bytes shorter (%r8..%r15: 1), with
  * LFENCE 1 byte longer (2), and its_safe adds 0..32 bytes of NOPs,
  * depending on the stub address mod 64.  The largest stub is
- * RP_STUB_MAX_SIZE, 199 bytes (7 granules of 32 bytes); a lean stub with
- * one target fits in one granule, a counting and sampling one with four
- * targets in four.
+ * RP_STUB_MAX_SIZE, 196 bytes (7 granules of 32 bytes); a lean stub with
+ * one target fits in one granule, a counting and sampling one with one
+ * target in two, with four targets in four.
  *
  * Call depth tracking (retbleed=stuff).  A CALL site's "call stub" is not
  * accounted (the stub has no call thunk), so every path out of the stub
@@ -80,15 +79,17 @@
  *
  * Only the flags are clobbered.  The counters are in a per-CPU block
  * (struct rp_ctr_block, from alloc_percpu()) whose per-CPU pointer,
- * ctr_base, need not be %gs:disp32 addressable: the stub adds this CPU's
- * offset, read from the per-CPU variable this_cpu_off, to reach this
- * CPU's copy, in %scr, which it saves with PUSH and restores with POP.
- * The kernel is built without a red zone, so the push clobbers nothing.
- * Preemption is not disabled: a task migrated between the ADD and the
- * INCQ/DECL counts in the block of the CPU it left, not atomically with
- * that CPU's own updates, so a count can rarely be lost (or a sample
- * taken late); the block stays allocated as long as the stub, so nothing
- * worse can happen.
+ * ctr_base, can be any 64-bit value: the stub loads it into %scr, which
+ * it saves with PUSH and restores with POP (the kernel is built without a
+ * red zone, so the push clobbers nothing), and addresses every counter as
+ * %gs:off(%scr), as this_cpu_inc() does with a dynamic per-CPU pointer:
+ * x86-64 per-CPU data is zero-based and the %gs base is the running CPU's
+ * per-CPU offset, so %gs:ctr_base is the running CPU's copy of the block.
+ * Preemption is not disabled and need not be: %scr holds the same value
+ * on every CPU, and each count is one instruction that updates the copy
+ * of the CPU executing it, so a task migrated anywhere in the stub counts
+ * each event exactly once, on the CPU it ran on, and no CPU ever writes
+ * another CPU's copy: the counts are exact.
  * rp_encode_stub() reports the ranges in which the word is pushed
  * (struct rp_stub_layout) so that the kernel can describe the stub to
  * the ORC unwinder.
@@ -100,12 +101,17 @@
  *	16(%rsp) what was on top of the stack at the stub's entry (for a
  *		 CALL site, the site's return address)
  * and every register as at the stub's entry except %scr, which holds
- * this CPU's block address (ctr_base + this_cpu_off), and the flags.
- * %reg, never %scr, still holds the call target.  sample_fn must
- * preserve every register but the flags and return; the stack is not
- * 16-byte aligned.  relpoline_sample_thunk saves the registers as an
- * array and reads the target as regs[reg]; in its frame the original
- * %scr is at 17*8(%rsp), above the return address at 16*8(%rsp).
+ * ctr_base (the per-CPU pointer, the same on every CPU: this CPU's block
+ * is at %gs:ctr_base, i.e. this_cpu_ptr(ctr_base)), and the flags.
+ * %reg, never %scr, still holds the call target.  sample_fn must reload
+ * the countdown (of the CPU it runs on: a task migrated between the DECL
+ * that reached zero and the reload leaves the old CPU's countdown at zero,
+ * and that CPU's next miss wraps it, so it samples this stub again only
+ * after 2^32 misses or a new period), preserve every register but the
+ * flags and return; the stack is not 16-byte aligned.
+ * relpoline_sample_thunk saves the registers as an array and reads the
+ * target as regs[reg]; in its frame the original %scr is at 17*8(%rsp),
+ * above the return address at 16*8(%rsp).
  *
  * The code in this file is a pure byte emitter and builds unchanged in
  * userspace (see tests/unit/encoder), so it must not use kernel-only helpers.
@@ -139,7 +145,6 @@ static_assert(RP_CTR_SIZE(RELPOLINE_MAX_TARGETS) <= 128);
 #define RP_OP_PUSH		0x50	/* + r */
 #define RP_OP_POP		0x58	/* + r */
 #define RP_OP_MOV_IMM64		0xb8	/* + r, with REX.W */
-#define RP_OP_ADD_LOAD		0x03	/* ADD r64, r/m64 */
 #define RP_OP_GRP2_IMM8		0xc1	/* /7 is SAR r/m, imm8 */
 #define RP_OP_JMP32		0xe9
 #define RP_OP_GRP5		0xff	/* /0 INC, /1 DEC, /4 JMP r/m */
@@ -295,7 +300,7 @@ static void rp_range_open(struct rp_emit *e)
 		l->pushed[l->nr_pushed].start = e->len;
 }
 
-/* push %scr; movabs $ctr_base, %scr; add %gs:this_cpu_off, %scr */
+/* push %scr; movabs $ctr_base, %scr */
 static void rp_emit_block_ptr(struct rp_emit *e, const struct rp_stub_desc *d)
 {
 	u8 scr = rp_scratch(d->reg);
@@ -309,13 +314,6 @@ static void rp_emit_block_ptr(struct rp_emit *e, const struct rp_stub_desc *d)
 	rp_put8(e, RP_OP_MOV_IMM64 + scr);
 	for (i = 0; i < 8; i++)
 		rp_put8(e, (u8)(d->ctr_base >> (8 * i)));
-
-	rp_put8(e, RP_PFX_GS);
-	rp_put8(e, RP_REX_W);
-	rp_put8(e, RP_OP_ADD_LOAD);
-	rp_put8(e, rp_modrm(0, scr, RP_MODRM_RM_SIB));
-	rp_put8(e, RP_SIB_DISP32_ONLY);
-	rp_put32(e, (u32)d->this_cpu_off);
 }
 
 /* pop %scr, which ends the current pushed range */
@@ -328,12 +326,16 @@ static void rp_emit_pop(struct rp_emit *e, const struct rp_stub_desc *d)
 		l->pushed[l->nr_pushed++].end = e->len;
 }
 
-/* incq/decl @off(%scr) in the per-CPU block (%scr is %rax or %rcx) */
+/*
+ * incq/decl %gs:@off(%scr): this CPU's copy of the per-CPU block whose
+ * per-CPU pointer %scr holds (%scr is %rax or %rcx: no REX.B, no SIB)
+ */
 static void rp_emit_ctr(struct rp_emit *e, const struct rp_stub_desc *d,
 			bool rex_w, u8 ext, u8 off)
 {
 	u8 scr = rp_scratch(d->reg);
 
+	rp_put8(e, RP_PFX_GS);
 	if (rex_w)
 		rp_put8(e, RP_REX_W);
 	rp_put8(e, RP_OP_GRP5);

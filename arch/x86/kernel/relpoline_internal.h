@@ -90,7 +90,6 @@ int rp_acc_slot(const struct relpoline_site *site, unsigned long target);
 void rp_stubs_set_countdown(unsigned int period);
 struct relpoline_stub *rp_stub_at(unsigned long addr);
 void rp_stub_trim(void);
-bool rp_stubs_usable(void);
 
 /* objtool's list of sites, relative to each entry (arch/x86/kernel/vmlinux.lds.S). */
 extern s32 __retpoline_sites[], __retpoline_sites_end[];

@@ -15,10 +15,12 @@
  * Counters. Each stub has a per-CPU block (struct rp_ctr_block: misses, the
  * sampling countdown, hits per target) from alloc_percpu(), allocated with
  * the stub: nothing per CPU exists while relpoline is idle. The code
- * reaches this CPU's block through this_cpu_off with a scratch register
- * it pushes and pops (relpoline_encode.c), so a stub is not at a function
- * entry's unwind state everywhere: relpoline_orc_find() gives the site's
- * state, plus the pushed word inside the ranges the encoder reports.
+ * loads the block's per-CPU pointer into a scratch register it pushes and
+ * pops and counts with one %gs-relative instruction per count, as
+ * this_cpu_inc() does, so counts are exact even when the task migrates
+ * inside the stub (relpoline_encode.c). A stub is therefore not at a
+ * function entry's unwind state everywhere: relpoline_orc_find() gives the
+ * site's state, plus the pushed word inside the ranges the encoder reports.
  *
  * Names. Every stub is "relpoline_stub:<function>+0x<offset>" of its site in
  * /proc/kallsyms (relpoline_get_kallsym()) and for %pS
@@ -555,25 +557,6 @@ void rp_stubs_set_countdown(unsigned int period)
 
 extern void relpoline_sample_thunk(void);
 
-static s32 rp_pcpu_disp(const void __percpu *p)
-{
-	return (s32)(unsigned long)(const void __force *)p;
-}
-
-/**
- * rp_stubs_usable - can stubs reach what they need? (checked at init)
- *
- * The per-CPU variables a stub addresses as %gs:disp32 must be there.
- *
- * Return: true if so.
- */
-bool rp_stubs_usable(void)
-{
-	unsigned long v = (unsigned long)(const void __force *)&this_cpu_off;
-
-	return (long)(s32)v == (long)v;
-}
-
 /*
  * Where a stub's slow path goes: what the site did before, for the
  * spectre_v2 mode. Retpolines: a jump to the thunk the site called at boot
@@ -611,7 +594,8 @@ static void rp_desc_call_depth(const struct relpoline_site *site, struct rp_stub
 
 	if (!cpu_feature_enabled(X86_FEATURE_CALL_DEPTH))
 		return;
-	d->call_depth = rp_pcpu_disp(&pcpu_hot.call_depth);
+	/* %gs:disp32, as the kernel's own INCREMENT_CALL_DEPTH addresses it */
+	d->call_depth = (s32)(unsigned long)(const void __force *)&pcpu_hot.call_depth;
 	t = (unsigned long)callthunks_translate_call_dest((void *)d->sample_fn);
 	if (t == d->sample_fn)
 		d->sample_account = true;
@@ -646,7 +630,6 @@ static void rp_stub_desc(const struct relpoline_stub *stub, unsigned long text,
 	d->sample = stub->sample;
 	d->sample_fn = (unsigned long)relpoline_sample_thunk;
 	d->ctr_base = (unsigned long)(void __force *)stub->ctrs;
-	d->this_cpu_off = rp_pcpu_disp(&this_cpu_off);
 	rp_desc_slow_path(site, d);
 	rp_desc_call_depth(site, d);
 }

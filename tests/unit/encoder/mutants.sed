@@ -35,9 +35,14 @@ s/RP_EXT_INC, RP_CTR_MISSES)/RP_EXT_INC, RP_CTR_COUNTDOWN)/
 s/RP_EXT_DEC, RP_CTR_COUNTDOWN)/RP_EXT_DEC, RP_CTR_MISSES)/
 s/if (d->count_misses)$/if (0)/
 s/rp_modrm(RP_MOD_DISP8, ext, scr)/rp_modrm(2, ext, scr)/
-s/^#define RP_OP_ADD_LOAD\t\t0x03/#define RP_OP_ADD_LOAD\t\t0x8b/
-s/rp_put32(e, (u32)d->this_cpu_off);/rp_put32(e, (u32)d->this_cpu_off + 8);/
 s/rp_put8(e, (u8)(d->ctr_base >> (8 \* i)));/rp_put8(e, (u8)(i < 4 ? d->ctr_base >> (8 * i) : 0));/
+s/rp_put8(e, (u8)(d->ctr_base >> (8 \* i)));/rp_put8(e, (u8)((d->ctr_base + 8) >> (8 * i)));/
+# counters are %gs-relative: no prefix, %fs, the prefix after REX (REX.W
+# ignored), 32-bit addressing
+/^static void rp_emit_ctr/,/^}/s/^\trp_put8(e, RP_PFX_GS);$//
+/^static void rp_emit_ctr/,/^}/s/^\trp_put8(e, RP_PFX_GS);$/\trp_put8(e, 0x64);/
+/^static void rp_emit_ctr/,/^}/{s/^\trp_put8(e, RP_PFX_GS);$//;s/^\trp_put8(e, RP_OP_GRP5);$/\trp_put8(e, RP_PFX_GS); rp_put8(e, RP_OP_GRP5);/}
+/^static void rp_emit_ctr/,/^}/s/^\trp_put8(e, RP_PFX_GS);$/\trp_put8(e, RP_PFX_GS); rp_put8(e, 0x67);/
 # the scratch register must never be the target register
 s/return reg == RP_REG_RAX ? RP_REG_RCX : RP_REG_RAX;/return reg ? RP_REG_RAX : RP_REG_RAX;/
 s/return reg == RP_REG_RAX ? RP_REG_RCX : RP_REG_RAX;/return reg == RP_REG_RAX ? RP_REG_RCX : RP_REG_RCX;/

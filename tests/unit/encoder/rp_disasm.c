@@ -136,23 +136,20 @@ static void classify(const struct insn *insn, uint64_t addr,
 	    insn->sib.bytes[0] == SIB_DISP32_ONLY &&
 	    insn->displacement.nbytes == 4) {
 		o->disp = insn->displacement.value;
-		if (op0 == 0x03 && (r & ~4) == 0x48) {
-			o->kind = RPD_ADD_GS;
-			o->reg = regf | ((r & 4) << 1);
-		} else if (op0 == 0xc1 && r == 0x48 && regf == 7 &&
-			   insn->immediate.nbytes == 1) {
+		if (op0 == 0xc1 && r == 0x48 && regf == 7 &&
+		    insn->immediate.nbytes == 1) {
 			o->kind = RPD_SAR_GS;
 			o->imm = (uint8_t)insn->immediate.value;
 		}
 		return;
 	}
-	if (no_legacy_prefixes(insn) && insn->opcode.nbytes == 1 &&
+	if (only_gs_prefix(insn) && insn->opcode.nbytes == 1 &&
 	    op0 == 0xff && (mod == 0 || mod == 1) && rm != 4 &&
 	    !(mod == 0 && rm == 5) && (r & ~1) == (regf == 0 ? 0x48 : 0)) {
 		if (regf == 0)
-			o->kind = RPD_INC_MEM64;
+			o->kind = RPD_INC_GS64;
 		else if (regf == 1)
-			o->kind = RPD_DEC_MEM32;
+			o->kind = RPD_DEC_GS32;
 		else
 			return;
 		o->reg = rm | ((r & 1) << 3);
@@ -203,8 +200,8 @@ const char *rpd_kind_name(enum rpd_kind kind)
 		[RPD_CMP_IMM] = "cmp", [RPD_JCC32] = "jcc32",
 		[RPD_JCC8] = "jcc8", [RPD_JMP32] = "jmp32",
 		[RPD_CALL32] = "call32", [RPD_PUSH] = "push", [RPD_POP] = "pop",
-		[RPD_MOVABS] = "movabs", [RPD_ADD_GS] = "add%gs",
-		[RPD_INC_MEM64] = "incq(mem)", [RPD_DEC_MEM32] = "decl(mem)",
+		[RPD_MOVABS] = "movabs",
+		[RPD_INC_GS64] = "incq%gs:(reg)", [RPD_DEC_GS32] = "decl%gs:(reg)",
 		[RPD_SAR_GS] = "sarq%gs", [RPD_LFENCE] = "lfence",
 		[RPD_JMP_REG] = "jmp*reg", [RPD_INT3] = "int3",
 		[RPD_NOP] = "nop",

@@ -23,9 +23,8 @@ enum rpd_kind {
 	RPD_PUSH,	/* push %r64 ([41] 50+r) */
 	RPD_POP,	/* pop %r64 ([41] 58+r) */
 	RPD_MOVABS,	/* movabs $imm64, %r64 (REX.W B8+r) */
-	RPD_ADD_GS,	/* add %gs:disp32, %r64 (65 REX.W 03 /r, SIB 25) */
-	RPD_INC_MEM64,	/* incq disp(%r64) (REX.W FF /0, mod 0 or disp8) */
-	RPD_DEC_MEM32,	/* decl disp(%r64) (FF /1, mod 0 or disp8) */
+	RPD_INC_GS64,	/* incq %gs:disp(%r64) (65 REX.W FF /0, mod 0 or disp8) */
+	RPD_DEC_GS32,	/* decl %gs:disp(%r64) (65 FF /1, mod 0 or disp8) */
 	RPD_SAR_GS,	/* sarq $imm8, %gs:disp32 (65 48 C1 /7, SIB 25) */
 	RPD_LFENCE,	/* 0F AE E8 */
 	RPD_JMP_REG,	/* jmp *%r64 (FF /4, mod 3) */
@@ -41,7 +40,7 @@ struct rpd_insn {
 	int short_form;		/* CMP_IMM: 48 3D form */
 	uint64_t imm;		/* CMP_IMM (sign-extended), MOVABS, SAR_GS */
 	uint64_t dest;		/* branches: absolute destination */
-	int32_t disp;		/* ADD_GS, SAR_GS, INC/DEC_MEM: displacement */
+	int32_t disp;		/* SAR_GS, INC/DEC_GS: displacement */
 };
 
 /* Decode one instruction at @buf (which runs at @addr); returns its length,

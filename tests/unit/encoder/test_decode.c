@@ -23,7 +23,7 @@ struct exp_insn {
 #define MAX_INSNS 96
 #define MAX_STUB 512
 
-/* push %scr; movabs $ctr_base, %scr; add %gs:this_cpu_off, %scr */
+/* push %scr; movabs $ctr_base, %scr */
 static int exp_block_ptr(const struct rp_stub_desc *d, struct exp_insn *e,
 			 int n)
 {
@@ -32,8 +32,6 @@ static int exp_block_ptr(const struct rp_stub_desc *d, struct exp_insn *e,
 	e[n++] = (struct exp_insn){ .kind = RPD_PUSH, .len = 1, .reg = scr };
 	e[n++] = (struct exp_insn){ .kind = RPD_MOVABS, .len = 10, .reg = scr,
 				    .imm = d->ctr_base };
-	e[n++] = (struct exp_insn){ .kind = RPD_ADD_GS, .len = 9, .reg = scr,
-				    .disp = d->this_cpu_off };
 	return n;
 }
 
@@ -63,7 +61,7 @@ static int exp_target(const struct rp_stub_desc *d, struct exp_insn *e,
 	}
 	jne = n++;
 	if (early) {
-		e[n++] = (struct exp_insn){ .kind = RPD_INC_MEM64, .len = 4,
+		e[n++] = (struct exp_insn){ .kind = RPD_INC_GS64, .len = 5,
 					    .reg = scr, .disp = RP_CTR_HIT(i) };
 		e[n++] = (struct exp_insn){ .kind = RPD_POP, .len = 1,
 					    .reg = scr };
@@ -134,10 +132,10 @@ static int expected_stub(const struct rp_stub_desc *d, struct exp_insn *e)
 	if (late)
 		n = exp_block_ptr(d, e, n);
 	if (d->count_misses)
-		e[n++] = (struct exp_insn){ .kind = RPD_INC_MEM64, .len = 3,
+		e[n++] = (struct exp_insn){ .kind = RPD_INC_GS64, .len = 4,
 					    .reg = scr, .disp = RP_CTR_MISSES };
 	if (d->sample) {
-		e[n++] = (struct exp_insn){ .kind = RPD_DEC_MEM32, .len = 3,
+		e[n++] = (struct exp_insn){ .kind = RPD_DEC_GS32, .len = 4,
 					    .reg = scr,
 					    .disp = RP_CTR_COUNTDOWN };
 		e[n] = (struct exp_insn){ .kind = RPD_JCC8, .len = 2, .cc = 5,
@@ -177,9 +175,8 @@ static void check_insn(const struct rpd_insn *got, const struct exp_insn *e,
 	case RPD_JCC8:
 		EXPECT(got->cc == e->cc, "%s: insn %d: cc %d", ctx, i, got->cc);
 		break;
-	case RPD_ADD_GS:
-	case RPD_INC_MEM64:
-	case RPD_DEC_MEM32:
+	case RPD_INC_GS64:
+	case RPD_DEC_GS32:
 		EXPECT(got->reg == e->reg && got->disp == e->disp,
 		       "%s: insn %d: %s %d(%%%s) expected %d(%%%s)", ctx, i,
 		       rpd_kind_name(got->kind), got->disp, reg_names[got->reg],
@@ -446,7 +443,7 @@ static void check_stub(const struct rp_stub_desc *d, const char *ctx)
 /* Address sets: kernel-like (module stub -> kernel text) and low */
 struct addr_set {
 	u64 stub, targets[RELPOLINE_MAX_TARGETS], sample_fn, slow, ctr_base;
-	s32 this_cpu_off, call_depth;
+	s32 call_depth;
 };
 
 static const struct addr_set addr_sets[] = {
@@ -454,11 +451,10 @@ static const struct addr_set addr_sets[] = {
 	  { 0xffffffff81234560ULL, 0xffffffffc0a00000ULL,
 	    0xffffffffc0b00010ULL, 0xffffffff80000000ULL },
 	  0xffffffff81100000ULL, 0xffffffff82e03000ULL,
-	  0x00003ee7bfc01230ULL, 0x1a2b0, 0x2c238 },
+	  0x00003ee7bfc01230ULL, 0x2c238 },
 	{ 0x1000ULL,
 	  { 0x7fff0000ULL, 0x10ULL, 0x40001000ULL, 0x1000ULL },
-	  0x2000ULL, 0x7ffff000ULL, 0xfedcba9876543210ULL, -0x7ffffff8,
-	  -0x10 },
+	  0x2000ULL, 0x7ffff000ULL, 0xfedcba9876543210ULL, -0x10 },
 };
 
 /*
@@ -495,7 +491,6 @@ static void decode_desc(struct rp_stub_desc *d, const struct addr_set *a,
 	d->sample = opts & 4;
 	d->sample_fn = a->sample_fn;
 	d->ctr_base = a->ctr_base;
-	d->this_cpu_off = a->this_cpu_off;
 	d->slow_kind = mode ? RP_SLOW_INDIRECT : RP_SLOW_REL32;
 	d->slow_target = a->slow;
 	d->slow_lfence = mode == 2;

@@ -36,9 +36,9 @@ START_TEST(stub_sizes)
 		ck_assert_int_eq(lean_size(0, nr), rax[nr]);
 	}
 	/*
-	 * counting and sampling: push, movabs, add (1+10+9), 4 * (cmp, jne,
-	 * incq, pop, jmp: 7+2+4+1+5), incq, decl, jnz, call (3+3+2+5), pop
-	 * (1), lfence, jmp *%r15, int3 (3+3+1)
+	 * counting and sampling: push, movabs (1+10), 4 * (cmp, jne, incq
+	 * %gs:, pop, jmp: 7+2+5+1+5), incq %gs:, decl %gs:, jnz, call
+	 * (4+4+2+5), pop (1), lfence, jmp *%r15, int3 (3+3+1)
 	 */
 	memset(&d, 0, sizeof(d));
 	d.reg = 15;
@@ -46,7 +46,7 @@ START_TEST(stub_sizes)
 	d.count_hits = d.count_misses = d.sample = true;
 	d.slow_kind = RP_SLOW_INDIRECT;
 	d.slow_lfence = true;
-	ck_assert_int_eq(rp_stub_size(&d), 20 + 4 * 19 + 13 + 1 + 7);
+	ck_assert_int_eq(rp_stub_size(&d), 11 + 4 * 20 + 15 + 1 + 7);
 }
 END_TEST
 
@@ -75,7 +75,6 @@ static void valid_desc(struct rp_stub_desc *d)
 	d->sample_account = true;
 	d->call_depth = 0x2c238;
 	d->ctr_base = 0x00003ee7bfc01230ULL;
-	d->this_cpu_off = 0x1a2b0;
 	d->slow_kind = RP_SLOW_REL32;
 	d->slow_target = 0xffffffff81e00000ULL;
 }

@@ -4,22 +4,24 @@
  *
  * Memory:
  * - the low RWX area (below 2 GiB, rp_lowmap.h): recorder functions, the
- *   stub, the call site and two fake per-CPU areas, one per emulated CPU.
- *   %gs points into the area of the running "CPU" (arch_prctl); each area
- *   holds its this_cpu_off;
+ *   stub, the call site and two fake %gs areas (static per-CPU data), one
+ *   per emulated CPU.  The %gs base is in the area of the running "CPU"
+ *   (arch_prctl); as in the kernel, each area holds its this_cpu_off (the
+ *   %gs base), which stubs must not need;
  * - the counter area (mmap()ed anywhere, normally far above 4 GiB): both
- *   CPUs' copies of the stub's struct rp_ctr_block.  ctr_base is a per-CPU
- *   pointer chosen so that ctr_base + this_cpu_off is CPU A's or CPU B's
- *   copy, with offsets that do not fit in 32 bits.
- * Every byte of both per-CPU areas and of the counter area is modelled and
+ *   CPUs' copies of the stub's struct rp_ctr_block.  ctr_base is the
+ *   per-CPU pointer that %gs-relative addressing turns into CPU A's or
+ *   CPU B's copy (%gs base + ctr_base), a value that does not fit in 32
+ *   bits.
+ * Every byte of both %gs areas and of the counter area is modelled and
  * compared after every run.
  *
  * Targets are recorder functions that store every GPR, RFLAGS, [rsp] and
- * the stack around %rsp.  The sample function reloads the countdown
- * through the scratch register (which the encoder documents to hold this
- * CPU's block), saves the registers as the kernel's sample thunk does
- * (RELPOLINE_PUSH_REGS, harness.S) and keeps a copy of that frame,
- * restores them and continues into a recorder.  With TF set, every
+ * the stack around %rsp.  The sample function reloads the countdown as
+ * %gs:RP_CTR_COUNTDOWN(%scr) (the encoder documents that the scratch
+ * register holds ctr_base), saves the registers as the kernel's sample
+ * thunk does (RELPOLINE_PUSH_REGS, harness.S) and keeps a copy of that
+ * frame, restores them and continues into a recorder.  With TF set, every
  * instruction executed in the stub is single-stepped and its stack
  * pointer compared with the pushed ranges the encoder reported.
  */
@@ -70,11 +72,13 @@ extern const u8 rp_frame_end[];
 #define DEPTH_DISP		0x3f8	/* the call depth */
 #define DEPTH_START		0x8000000000000000ULL	/* RESET_CALL_DEPTH */
 
-/* The counter area: both copies of the block, 64-bit per-CPU offsets */
+/*
+ * The counter area: both copies of the block, as far apart as the two
+ * %gs bases
+ */
 #define CTR_SIZE	0x2000
-#define CTR_A_OFF	0x0100
-#define CTR_B_OFF	0x1a40
-#define CPU_A_OFFSET	0x0000123456789000ULL	/* CPU A's this_cpu_off */
+#define CTR_A_OFF	0x0340
+#define CTR_B_OFF	(CTR_A_OFF + PCPU_SIZE)
 
 /* code ids: recorders first */
 enum {
@@ -105,6 +109,8 @@ struct rec {
 _Static_assert(sizeof(struct rec) <= REC_STRIDE, "record too large");
 _Static_assert(NR_RECS * REC_STRIDE <= FRAME_OFF, "records overlap");
 _Static_assert(CODE_LO_OFF + NR_IDS * CODE_STRIDE <= STUB_OFF, "code overlap");
+_Static_assert(CTR_B_OFF + sizeof(struct rp_ctr_block) <= CTR_SIZE,
+	       "counter area too small");
 
 static u8 *low, *ctr;
 static u64 ctr_base;
@@ -128,6 +134,11 @@ static u64 code_addr(int id)
 static u8 *pcpu(int cpu)
 {
 	return low + PCPU_OFF + cpu * PCPU_SIZE;
+}
+
+static u64 gs_base(int cpu)
+{
+	return (u64)(uintptr_t)(pcpu(cpu) + GS_BASE_IN);
 }
 
 static u64 block_addr(int cpu)
@@ -229,7 +240,7 @@ static u8 *jmp_to(u8 *p, u64 dest)
 }
 
 /*
- * The sample function: "movl $period, RP_CTR_COUNTDOWN(%scr)" (nothing
+ * The sample function: "movl $period, %gs:RP_CTR_COUNTDOWN(%scr)" (nothing
  * when @period is 0), then on into the sample thunk model, which goes on
  * into the SAMPLE recorder.
  */
@@ -238,6 +249,7 @@ static void emit_sample_fn(u8 scr, u32 period)
 	u8 *p = (u8 *)(uintptr_t)code_addr(SAMPLE_FN);
 
 	if (period) {
+		*p++ = 0x65;
 		*p++ = 0xc7;
 		*p++ = 0x40 | scr;
 		*p++ = RP_CTR_COUNTDOWN;
@@ -290,8 +302,7 @@ static u8 exp_ctr[CTR_SIZE];
 
 static void set_cpu(int cpu)
 {
-	long ret = syscall(SYS_arch_prctl, ARCH_SET_GS,
-			   (unsigned long)(uintptr_t)(pcpu(cpu) + GS_BASE_IN));
+	long ret = syscall(SYS_arch_prctl, ARCH_SET_GS, gs_base(cpu));
 
 	EXPECT(ret == 0, "arch_prctl(ARCH_SET_GS) failed");
 }
@@ -315,7 +326,7 @@ static void model_init(u32 countdown)
 	for (cpu = 0; cpu < 2; cpu++) {
 		for (i = 0; i < PCPU_SIZE; i++)
 			exp_pcpu[cpu][i] = (u8)(0x71 + i * 13 + cpu * 7);
-		off = block_addr(cpu) - ctr_base;
+		off = gs_base(cpu);
 		memcpy(gsvar(cpu, THIS_CPU_OFF_DISP), &off, 8);
 		off = DEPTH_START;
 		memcpy(gsvar(cpu, DEPTH_DISP), &off, 8);
@@ -374,6 +385,8 @@ static void model_check(const char *ctx)
 static volatile u64 step_lo, step_hi;
 static volatile int nr_steps;
 static u64 step_rip[MAX_STEPS], step_rsp[MAX_STEPS];
+/* migrate to CPU B before stepped instruction mig_at executes; -1: never */
+static volatile int mig_at = -1;
 
 static void on_trap(int sig, siginfo_t *si, void *uc_)
 {
@@ -389,6 +402,8 @@ static void on_trap(int sig, siginfo_t *si, void *uc_)
 	}
 	if (rip < step_lo || rip >= step_hi || nr_steps >= MAX_STEPS)
 		return;
+	if (nr_steps == mig_at)
+		syscall(SYS_arch_prctl, ARCH_SET_GS, gs_base(1));
 	step_rip[nr_steps] = rip;
 	step_rsp[nr_steps] = uc->uc_mcontext.gregs[REG_RSP];
 	nr_steps++;
@@ -412,7 +427,9 @@ static void exec_setup(void)
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	EXPECT(p != MAP_FAILED, "cannot map the counter area");
 	ctr = p;
-	ctr_base = block_addr(0) - CPU_A_OFFSET;
+	ctr_base = block_addr(0) - gs_base(0);
+	EXPECT(gs_base(1) + ctr_base == block_addr(1) && ctr_base >> 32,
+	       "counter area at %p: ctr_base %#" PRIx64, p, ctr_base);
 	model_init(0);
 	set_cpu(0);
 	emit_all();
@@ -621,7 +638,6 @@ static void make_desc(struct rp_stub_desc *d, u8 reg, int nr, int opts,
 	d->count_misses = opts & OPT_MISSES;
 	d->sample = opts & OPT_SAMPLE;
 	d->ctr_base = ctr_base;
-	d->this_cpu_off = THIS_CPU_OFF_DISP;
 	d->slow_kind = slow == SLOW_REL32 ? RP_SLOW_REL32 : RP_SLOW_INDIRECT;
 	d->slow_lfence = slow == SLOW_IND_LFENCE || slow == SLOW_IND_LFENCE_ITS;
 	d->its_safe = slow == SLOW_IND_ITS || slow == SLOW_IND_LFENCE_ITS;
@@ -672,13 +688,65 @@ static void check_steps(const struct cfg *c, const char *ctx)
 	}
 }
 
+/*
+ * Which CPU each per-CPU access of a run is made on.  Without migration
+ * (@k < 0) all on @cpu.  With it, the run starts on CPU A and moves to
+ * CPU B before the stepped stub instruction number @k: an access is made
+ * on B if the stub instruction that makes it, or the last one before it
+ * for what happens outside the stub (call thunks, the sample function),
+ * is number @k or later.  Those numbers come from the trace.
+ */
+struct where {
+	int cpu, k;
+	int inc, dec, sar, call;	/* first incq/decl/sarq/call; -1 */
+	int last;			/* the stub's last stepped insn */
+};
+
+static void where_init(struct where *w, int cpu, int k)
+{
+	int i;
+
+	memset(w, 0, sizeof(*w));
+	w->cpu = cpu;
+	w->k = k;
+	w->inc = w->dec = w->sar = w->call = -1;
+	w->last = nr_steps - 1;
+	for (i = 0; k >= 0 && i < nr_steps; i++) {
+		const u8 *at = (const u8 *)(uintptr_t)step_rip[i];
+		struct rpd_insn in;
+		int *first = NULL;
+
+		if (!rpd_decode(at, step_hi - step_rip[i], step_rip[i], &in))
+			continue;
+		switch (in.kind) {
+		case RPD_INC_GS64: first = &w->inc; break;
+		case RPD_DEC_GS32: first = &w->dec; break;
+		case RPD_SAR_GS: first = &w->sar; break;
+		case RPD_CALL32: first = &w->call; break;
+		default: break;
+		}
+		if (first && *first < 0)
+			*first = i;
+	}
+}
+
+/* The CPU of the access made by (or after) stepped instruction @idx */
+static int ev_cpu(const struct where *w, int idx, const char *insn,
+		  const char *ctx)
+{
+	if (w->k < 0)
+		return w->cpu;
+	EXPECT(idx >= 0, "%s: no %s in the stepped stub", ctx, insn);
+	return idx >= w->k ? 1 : w->cpu;
+}
+
 /* The model's side of one run: returns the recorder that ends the path */
-static int expect_path(const struct cfg *c, int cpu, u64 val, bool *pushed,
-		       bool *sampled)
+static int expect_path(const struct cfg *c, const struct where *w, u64 val,
+		       bool *pushed, bool *sampled, const char *ctx)
 {
 	const struct rp_stub_desc *d = &c->d;
-	struct rp_ctr_block *b = exp_block(cpu);
 	bool early = d->count_hits && d->nr_targets;
+	struct rp_ctr_block *b;
 	int slot;
 
 	*sampled = false;
@@ -687,30 +755,40 @@ static int expect_path(const struct cfg *c, int cpu, u64 val, bool *pushed,
 			continue;
 		*pushed = early;
 		if (d->count_hits)
-			b->hits[slot]++;
-		if (d->dest_account[slot] || d->dests[slot] != d->targets[slot])
-			model_account(cpu);
+			exp_block(ev_cpu(w, w->inc, "incq", ctx))->hits[slot]++;
+		if (d->dest_account[slot])
+			model_account(ev_cpu(w, w->sar, "sarq", ctx));
+		else if (d->dests[slot] != d->targets[slot])
+			model_account(ev_cpu(w, w->last, "jmp", ctx));
 		return T0 + slot;
 	}
 	*pushed = early || d->count_misses || d->sample;
 	if (d->count_misses)
-		b->misses++;
-	if (d->sample && --b->countdown == 0) {
-		*sampled = true;
+		exp_block(ev_cpu(w, w->inc, "incq", ctx))->misses++;
+	if (d->sample) {
+		b = exp_block(ev_cpu(w, w->dec, "decl", ctx));
+		if (--b->countdown == 0)
+			*sampled = true;
+	}
+	if (*sampled) {
+		/* the sample function reloads its own CPU's countdown */
+		b = exp_block(ev_cpu(w, w->call, "call", ctx));
 		b->countdown = c->period;
-		if (d->sample_account || d->sample_fn != code_addr(SAMPLE_FN))
-			model_account(cpu);
+		if (d->sample_account)
+			model_account(ev_cpu(w, w->sar, "sarq", ctx));
+		else if (d->sample_fn != code_addr(SAMPLE_FN))
+			model_account(ev_cpu(w, w->call, "call", ctx));
 	}
 	if (d->slow_kind != RP_SLOW_REL32)
 		return OTHER;
 	if (d->slow_target == code_addr(SLOW_CT))
-		model_account(cpu);
+		model_account(ev_cpu(w, w->last, "jmp", ctx));
 	return SLOWRET;
 }
 
 /*
  * The sample thunk model's frame: regs[] as the sample function found
- * them (regs[reg] the target, regs[scr] this CPU's block, regs[RSP] 0),
+ * them (regs[reg] the target, regs[scr] ctr_base, regs[RSP] 0),
  * the return address into the stub at 16*8, the original scratch value at
  * 17*8 (relpoline_encode.c, "The sample call")
  */
@@ -727,20 +805,20 @@ static void check_frame(const struct rec_exp *xs, const char *ctx)
 	       ", %#" PRIx64, ctx, f[16], f[17], xs->ret, xs->above0);
 }
 
-/* Run @c with @val in the target register on @cpu, check everything */
+/* The context of failure messages */
 static void describe(char *ctx, size_t size, const struct cfg *c, int cpu,
-		     u64 val, const char *what)
+		     int k, u64 val, const char *what)
 {
 	const struct rp_stub_desc *d = &c->d;
 
 	snprintf(ctx, size,
-		 "%s reg=%s form=%s nr=%d hits=%d misses=%d sample=%d slow=%d%s%s acct=%d%d%d%d/%d at+%u cpu=%c val=%#"
+		 "%s reg=%s form=%s nr=%d hits=%d misses=%d sample=%d slow=%d%s%s acct=%d%d%d%d/%d at+%u cpu=%c mig=%d val=%#"
 		 PRIx64, what, reg_names[d->reg], form_names[c->form],
 		 d->nr_targets, d->count_hits, d->count_misses, d->sample,
 		 d->slow_kind, d->slow_lfence ? "+lfence" : "",
 		 d->its_safe ? "+its" : "", d->dest_account[0],
 		 d->dest_account[1], d->dest_account[2], d->dest_account[3],
-		 d->sample_account, c->stub_off, 'A' + cpu, val);
+		 d->sample_account, c->stub_off, 'A' + cpu, k, val);
 }
 
 /*
@@ -748,13 +826,13 @@ static void describe(char *ctx, size_t size, const struct cfg *c, int cpu,
  * function sees (@x); the sample thunk model's pushes stay below both.
  */
 static void expect_sample(struct rec_exp *xs, struct rec_exp *x,
-			  const struct cfg *c, int cpu)
+			  const struct cfg *c)
 {
 	u8 scr = te_scratch(c->d.reg);
 	int j;
 
 	*xs = *x;
-	xs->regs[scr] = block_addr(cpu);
+	xs->regs[scr] = ctr_base;
 	xs->regs[RSP] = x->regs[RSP] - 16;
 	xs->ret = c->d.stub_addr + c->lay.sample_ret;
 	xs->above0 = rp_h_in[scr];
@@ -766,28 +844,36 @@ static void expect_sample(struct rec_exp *xs, struct rec_exp *x,
 		x->below[j] = xs->regs[17 - j];
 }
 
-/* Run @c with @val in the target register on @cpu, check everything */
-static void run_one(const struct cfg *c, int cpu, u64 val, u64 flags,
-		    const char *what)
+/*
+ * Run @c with @val in the target register on @cpu, check everything;
+ * single-stepped with @k >= 0: migrate from CPU A to B before stepped
+ * instruction @k.  Returns the number of stepped instructions.
+ */
+static int run_one(const struct cfg *c, int cpu, int k, u64 val, u64 flags,
+		   const char *what)
 {
 	struct rec_exp x, xs;
 	bool pushed, sampled;
+	struct where w;
 	unsigned int mask;
 	char ctx[200];
 	int id;
 
-	describe(ctx, sizeof(ctx), c, cpu, val, what);
+	describe(ctx, sizeof(ctx), c, cpu, k, val, what);
 	set_cpu(cpu);
 	set_inputs(c->d.reg, val);
+	mig_at = k;
 	run(la(SITE_OFF), flags | (c->step ? FL_TF : 0));
+	mig_at = -1;
 
-	id = expect_path(c, cpu, val, &pushed, &sampled);
+	where_init(&w, cpu, k);
+	id = expect_path(c, &w, val, &pushed, &sampled, ctx);
 	rec_exp_init(&x, c->form);
 	if (pushed)
 		x.below[0] = rp_h_in[te_scratch(c->d.reg)];
 	mask = 1U << id;
 	if (sampled) {
-		expect_sample(&xs, &x, c, cpu);
+		expect_sample(&xs, &x, c);
 		check_rec(SAMPLE, &xs, ctx);
 		check_frame(&xs, ctx);
 		mask |= 1U << SAMPLE;
@@ -798,6 +884,7 @@ static void run_one(const struct cfg *c, int cpu, u64 val, u64 flags,
 	model_check(ctx);
 	if (c->step)
 		check_steps(c, ctx);
+	return nr_steps;
 }
 
 /*
@@ -821,14 +908,14 @@ static void run_paths(const struct cfg *c)
 		u64 fl = FL_TAKEN | (cpu ? FL_DF : 0);
 
 		for (s = 0; s < d->nr_targets; s++)
-			run_one(c, cpu, d->targets[s], fl, "hit");
+			run_one(c, cpu, -1, d->targets[s], fl, "hit");
 		for (j = 0; j < misses; j++)
-			run_one(c, cpu, code_addr(OTHER), fl, "miss");
+			run_one(c, cpu, -1, code_addr(OTHER), fl, "miss");
 		if (d->slow_kind != RP_SLOW_REL32 || c->step)
 			continue;
 		for (j = 0; j < d->nr_targets * 3; j++)
-			run_one(c, cpu, d->targets[j / 3] ^ flip[j % 3], fl,
-				"near miss");
+			run_one(c, cpu, -1, d->targets[j / 3] ^ flip[j % 3],
+				fl, "near miss");
 	}
 	if (c->form != RELPOLINE_FORM_JCC || !d->nr_targets)
 		return;
@@ -889,6 +976,56 @@ static const u8 step_regs[] = { 0, 11 };
 START_TEST(exec_step)
 {
 	run_all(step_regs[_i], true);
+}
+END_TEST
+
+/*
+ * Migration (preemption is enabled in stubs): each path of @c (each hit,
+ * then misses) runs once for every instruction the stub executes, the
+ * task moving from CPU A to CPU B right before that instruction.  Every
+ * count, countdown and call depth accounting must be made exactly once,
+ * in the memory of the CPU that executed it (the byte compare of both
+ * %gs areas and both blocks after every run).  Period 1: every miss
+ * samples, unless a migration between DECL and the sample function's
+ * reload left CPU A's countdown at zero (the documented case: A's next
+ * miss wraps it).
+ */
+static void run_migrations(const struct cfg *c)
+{
+	const struct rp_stub_desc *d = &c->d;
+	int s, k, len;
+
+	model_init(c->period);
+	for (s = 0; s <= d->nr_targets; s++) {
+		u64 val = s < d->nr_targets ? d->targets[s] : code_addr(OTHER);
+
+		k = 0;
+		do {
+			len = run_one(c, 0, k, val, FL_TAKEN, s < d->nr_targets ?
+				      "migrated hit" : "migrated miss");
+		} while (++k < len);
+	}
+}
+
+/* CALL sites, 0..4 targets, every option and accounting, rel32 slow path */
+START_TEST(exec_migrate)
+{
+	int nr, opts, acct, n = 0;
+	struct cfg c;
+
+	for (nr = 0; nr <= RELPOLINE_MAX_TARGETS; nr++)
+		for (opts = 0; opts < NR_OPTS; opts++)
+			for (acct = 0; acct < NR_ACCT; acct++) {
+				memset(&c, 0, sizeof(c));
+				make_desc(&c.d, step_regs[_i], nr, opts,
+					  SLOW_REL32, acct);
+				c.form = RELPOLINE_FORM_CALL;
+				c.period = 1;
+				c.step = true;
+				c.stub_off = (u32)(n++ * 11 % 64);
+				install(&c, 0x4);
+				run_migrations(&c);
+			}
 }
 END_TEST
 
@@ -954,6 +1091,8 @@ TCase *te_exec_tcase(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, exec_all, 0, NR_VALID_REGS);
 	tcase_add_loop_test(tc, exec_step, 0,
+			    (int)(sizeof(step_regs) / sizeof(step_regs[0])));
+	tcase_add_loop_test(tc, exec_migrate, 0,
 			    (int)(sizeof(step_regs) / sizeof(step_regs[0])));
 	tcase_add_test(tc, exec_jcc_cc);
 	return tc;

@@ -11,8 +11,9 @@
  * - "errors" (test_errors.c): sizes, -EINVAL / -ERANGE / -ENOSPC, buffers
  *   left untouched.
  * - "exec" (test_exec.c): stubs and sites are executed natively from a low
- *   (< 2 GiB) RWX area, on two emulated CPUs (two %gs areas with their own
- *   this_cpu_off), single-stepped for the stack depth.
+ *   (< 2 GiB) RWX area, on two emulated CPUs (two %gs bases, each CPU's
+ *   counter block at its %gs base + ctr_base), single-stepped for the
+ *   stack depth.
  */
 #include <stdlib.h>
 

@@ -85,10 +85,8 @@ struct rp_ctr_block {
  *		   X86_call_depth in 6.12); used only with @dest_account or
  *		   @sample_account
  * @ctr_base:	   per-CPU pointer of the stub's struct rp_ctr_block, as
- *		   alloc_percpu() returns it (any 64-bit value); this CPU's
- *		   block is at @ctr_base + this_cpu_off
- * @this_cpu_off:  %gs displacement of the per-CPU variable this_cpu_off
- *		   (the per-CPU offset of the running CPU)
+ *		   alloc_percpu() returns it (any 64-bit value); the stub
+ *		   counts in %gs:@ctr_base, the running CPU's copy
  * @slow_kind:	   how the slow path reaches the real target
  * @slow_target:   RP_SLOW_REL32: destination of the final "jmp rel32"
  * @slow_lfence:   RP_SLOW_INDIRECT: emit LFENCE before "jmp *%reg"
@@ -98,8 +96,8 @@ struct rp_ctr_block {
  *		   fewest NOP bytes (at most 32) before "[lfence;] jmp";
  *		   the stub's size then depends on @stub_addr & 63
  *
- * @ctr_base and @this_cpu_off are only used when @count_hits (with at
- * least one target), @count_misses or @sample is set.
+ * @ctr_base is only used when @count_hits (with at least one target),
+ * @count_misses or @sample is set.
  */
 struct rp_stub_desc {
 	u64 stub_addr;
@@ -115,7 +113,6 @@ struct rp_stub_desc {
 	bool sample_account;
 	s32 call_depth;
 	u64 ctr_base;
-	s32 this_cpu_off;
 	enum rp_slow_kind slow_kind;
 	u64 slow_target;
 	bool slow_lfence;
@@ -126,7 +123,7 @@ struct rp_stub_desc {
  * The largest stub: 4 targets, %r8..%r15, counting, sampling, call depth
  * accounting everywhere, LFENCE and 32 bytes of ITS padding.
  */
-#define RP_STUB_MAX_SIZE	199
+#define RP_STUB_MAX_SIZE	196
 
 /* A stub pushes at most once per target and once on the miss path. */
 #define RP_STUB_MAX_PUSHED	(RELPOLINE_MAX_TARGETS + 1)
