@@ -31,7 +31,7 @@
  *						# sample and not done yet
  *		incq	%gs:(%scr)		# if count_misses: 65 REX.W FF /0
  *		decl	%gs:RP_CTR_COUNTDOWN(%scr) # if sample: 65 FF /1 disp8
- *		jnz	2f			#	     75 rel8
+ *		jg	2f			#	     7F rel8
  *		sarq	$5, %gs:call_depth	#	     if sample_account
  *		call	sample_fn		#	     E8 rel32
  *	2:	pop	%scr			# if pushed
@@ -104,11 +104,11 @@
  * ctr_base (the per-CPU pointer, the same on every CPU: this CPU's block
  * is at %gs:ctr_base, i.e. this_cpu_ptr(ctr_base)), and the flags.
  * %reg, never %scr, still holds the call target.  sample_fn must reload
- * the countdown (of the CPU it runs on: a task migrated between the DECL
- * that reached zero and the reload leaves the old CPU's countdown at zero,
- * and that CPU's next miss wraps it, so it samples this stub again only
- * after 2^32 misses or a new period), preserve every register but the
- * flags and return; the stack is not 16-byte aligned.
+ * the countdown (of the CPU it runs on), preserve every register but the
+ * flags and return; the stack is not 16-byte aligned.  The sample is taken
+ * while the countdown is zero or below (JG, not JNZ): a task migrated
+ * between the DECL and the reload leaves the old CPU's countdown at zero,
+ * and that CPU's next miss samples again and reloads it there.
  * relpoline_sample_thunk saves the registers as an array and reads the
  * target as regs[reg]; in its frame the original %scr is at 17*8(%rsp),
  * above the return address at 16*8(%rsp).
@@ -164,6 +164,7 @@ static_assert(RP_CTR_SIZE(RELPOLINE_MAX_TARGETS) <= 128);
 #define RP_SIB_DISP32_ONLY	0x25	/* scale 0, no index, no base */
 #define RP_CC_E			0x4
 #define RP_CC_NE		0x5
+#define RP_CC_G			0xf
 
 /* ITS: an indirect branch whose last byte is in the lower half of a
  * cache line needs a thunk (cpu_wants_indirect_its_thunk_at())
@@ -458,13 +459,13 @@ static void rp_emit_target(struct rp_emit *e, const struct rp_stub_desc *d,
 		rp_range_open(e);
 }
 
-/* decl countdown; jnz 1f; call sample_fn; 1: */
+/* decl countdown; jg 1f; call sample_fn; 1: */
 static void rp_emit_sample(struct rp_emit *e, const struct rp_stub_desc *d)
 {
 	u32 at;
 
 	rp_emit_ctr(e, d, false, RP_EXT_DEC, RP_CTR_COUNTDOWN);
-	at = rp_put_jcc8(e, RP_CC_NE);
+	at = rp_put_jcc8(e, RP_CC_G);
 	if (d->sample_account)
 		rp_emit_account(e, d);
 	rp_emit_rel32_insn(e, RP_OP_CALL32, d->sample_fn);

@@ -77,3 +77,4 @@ s/RP_ITS_HALF - (u32)(last \& (RP_ITS_HALF - 1))/RP_ITS_HALF + 1 - (u32)(last \&
 s/0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x84,/0x66, 0x66, 0x2e, 0x0f, 0x1f, 0x80,/
 s/n = len > RP_NOP_MAX ? RP_NOP_MAX : len;/n = len > RP_NOP_MAX - 1 ? RP_NOP_MAX - 1 : len;/
 s/.addr = d ? d->stub_addr : 0 }/.addr = 0 }/
+s/at = rp_put_jcc8(e, RP_CC_G);/at = rp_put_jcc8(e, RP_CC_NE);/

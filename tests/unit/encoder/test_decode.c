@@ -138,7 +138,8 @@ static int expected_stub(const struct rp_stub_desc *d, struct exp_insn *e)
 		e[n++] = (struct exp_insn){ .kind = RPD_DEC_GS32, .len = 4,
 					    .reg = scr,
 					    .disp = RP_CTR_COUNTDOWN };
-		e[n] = (struct exp_insn){ .kind = RPD_JCC8, .len = 2, .cc = 5,
+		/* jg: sample while the countdown is zero or below */
+		e[n] = (struct exp_insn){ .kind = RPD_JCC8, .len = 2, .cc = 0xf,
 					  .dest_idx = n + 2 + d->sample_account };
 		n++;
 		if (d->sample_account)

@@ -37,7 +37,7 @@ START_TEST(stub_sizes)
 	}
 	/*
 	 * counting and sampling: push, movabs (1+10), 4 * (cmp, jne, incq
-	 * %gs:, pop, jmp: 7+2+5+1+5), incq %gs:, decl %gs:, jnz, call
+	 * %gs:, pop, jmp: 7+2+5+1+5), incq %gs:, decl %gs:, jg, call
 	 * (4+4+2+5), pop (1), lfence, jmp *%r15, int3 (3+3+1)
 	 */
 	memset(&d, 0, sizeof(d));

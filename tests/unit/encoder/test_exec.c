@@ -767,7 +767,8 @@ static int expect_path(const struct cfg *c, const struct where *w, u64 val,
 		exp_block(ev_cpu(w, w->inc, "incq", ctx))->misses++;
 	if (d->sample) {
 		b = exp_block(ev_cpu(w, w->dec, "decl", ctx));
-		if (--b->countdown == 0)
+		/* JG: a sample while the countdown is zero or below */
+		if ((s32)--b->countdown <= 0)
 			*sampled = true;
 	}
 	if (*sampled) {
@@ -986,9 +987,9 @@ END_TEST
  * count, countdown and call depth accounting must be made exactly once,
  * in the memory of the CPU that executed it (the byte compare of both
  * %gs areas and both blocks after every run).  Period 1: every miss
- * samples, unless a migration between DECL and the sample function's
- * reload left CPU A's countdown at zero (the documented case: A's next
- * miss wraps it).
+ * samples; a migration between DECL and the sample function's reload
+ * leaves CPU A's countdown at zero, and A's next miss samples again (JG)
+ * and reloads it.
  */
 static void run_migrations(const struct cfg *c)
 {
