@@ -83,3 +83,4 @@ module_init(rpp_init);
 module_exit(rpp_exit);
 MODULE_DESCRIPTION("relpoline test helper: live text state of every site");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(RELPOLINE_INTERNAL);

@@ -557,3 +557,4 @@ module_init(rpt_init);
 module_exit(rpt_exit);
 MODULE_DESCRIPTION("relpoline test module: known indirect call sites");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(RELPOLINE_INTERNAL);

@@ -174,7 +174,7 @@ bool relpoline_valid_target(unsigned long t)
 	preempt_enable();
 	return ok;
 }
-EXPORT_SYMBOL_GPL(relpoline_valid_target);
+EXPORT_SYMBOL_NS_GPL(relpoline_valid_target, RELPOLINE_INTERNAL);
 
 /**
  * relpoline_in_dying_module - is @addr in a module that is not live?
@@ -358,7 +358,7 @@ int relpoline_apply(struct relpoline_req *reqs, unsigned int nr)
 	kvfree(ch);
 	return failed;
 }
-EXPORT_SYMBOL_GPL(relpoline_apply);
+EXPORT_SYMBOL_NS_GPL(relpoline_apply, RELPOLINE_INTERNAL);
 
 /**
  * relpoline_restore_all - give every stubbed site back its boot bytes
@@ -390,7 +390,7 @@ int relpoline_restore_all(unsigned int *busy)
 		*busy = ret > 0 ? ret : 0;
 	return ret > 0 ? -EBUSY : ret;
 }
-EXPORT_SYMBOL_GPL(relpoline_restore_all);
+EXPORT_SYMBOL_NS_GPL(relpoline_restore_all, RELPOLINE_INTERNAL);
 
 /**
  * relpoline_site_targets - the current targets of a site and their hits
@@ -415,18 +415,18 @@ unsigned int relpoline_site_targets(struct relpoline_site *site,
 	if (!stub)
 		return 0;
 	for (i = 0; i < stub->nr_targets; i++) {
-		int a = rp_acc_slot(site, stub->targets[i]);
+		int a = rp_acc_slot(site->acc, stub->targets[i]);
 
 		targets[i] = stub->targets[i];
 		if (!hits)
 			continue;
-		hits[i] = a < 0 ? 0 : site->acc_thits[a];
+		hits[i] = a < 0 ? 0 : site->acc->thits[a];
 		if (stub->count_hits)
 			hits[i] += rp_stub_hits(stub, i) - stub->folded[1 + i];
 	}
 	return stub->nr_targets;
 }
-EXPORT_SYMBOL_GPL(relpoline_site_targets);
+EXPORT_SYMBOL_NS_GPL(relpoline_site_targets, RELPOLINE_INTERNAL);
 
 /**
  * relpoline_site_counts - hits and misses of a site since the last reset
@@ -443,8 +443,8 @@ void relpoline_site_counts(struct relpoline_site *site, u64 *hits, u64 *misses)
 	unsigned int i;
 
 	lockdep_assert_held(&relpoline_mutex);
-	*hits = site->acc_hits;
-	*misses = site->acc_misses;
+	*hits = site->acc ? site->acc->hits : 0;
+	*misses = site->acc ? site->acc->misses : 0;
 	if (!stub)
 		return;
 	*misses += rp_stub_misses(stub) - stub->folded[0];
@@ -452,7 +452,7 @@ void relpoline_site_counts(struct relpoline_site *site, u64 *hits, u64 *misses)
 		for (i = 0; i < stub->nr_targets; i++)
 			*hits += rp_stub_hits(stub, i) - stub->folded[1 + i];
 }
-EXPORT_SYMBOL_GPL(relpoline_site_counts);
+EXPORT_SYMBOL_NS_GPL(relpoline_site_counts, RELPOLINE_INTERNAL);
 
 /**
  * relpoline_reset_counts - zero the hit and miss counts of every site
@@ -471,16 +471,13 @@ void relpoline_reset_counts(void)
 			struct relpoline_site *site = &g->sites[i];
 			struct relpoline_stub *stub = site->stub;
 
-			site->acc_hits = 0;
-			site->acc_misses = 0;
-			memset(site->acc_target, 0, sizeof(site->acc_target));
-			memset(site->acc_thits, 0, sizeof(site->acc_thits));
+			if (site->acc)
+				memset(site->acc, 0, sizeof(*site->acc));
 			if (stub)
 				rp_stub_reset_counts(stub);
 		}
 	}
 }
-EXPORT_SYMBOL_GPL(relpoline_reset_counts);
 
 /**
  * relpoline_get_stats - copy the running totals
@@ -492,7 +489,7 @@ void relpoline_get_stats(struct relpoline_stats *stats)
 	relpoline_get_stats_locked(stats);
 	mutex_unlock(&relpoline_mutex);
 }
-EXPORT_SYMBOL_GPL(relpoline_get_stats);
+EXPORT_SYMBOL_NS_GPL(relpoline_get_stats, RELPOLINE_INTERNAL);
 
 /**
  * relpoline_get_stats_locked - copy the running totals, relpoline_lock() held
@@ -505,7 +502,7 @@ void relpoline_get_stats_locked(struct relpoline_stats *stats)
 	stats->landings = atomic_long_read(&rp_landings);
 	stats->emulations = text_poke_sites_emulations();
 }
-EXPORT_SYMBOL_GPL(relpoline_get_stats_locked);
+EXPORT_SYMBOL_NS_GPL(relpoline_get_stats_locked, RELPOLINE_INTERNAL);
 
 /**
  * relpoline_req_noop - would @r leave its site's text as it is?
@@ -527,7 +524,6 @@ bool relpoline_req_noop(const struct relpoline_req *r)
 	       stub->count_hits == (r->count_hits && r->nr_targets) &&
 	       stub->sample == r->sample;
 }
-EXPORT_SYMBOL_GPL(relpoline_req_noop);
 
 /**
  * relpoline_site_recheck_busy - is @site still modified by someone else?
@@ -560,7 +556,6 @@ bool relpoline_site_recheck_busy(struct relpoline_site *site)
 	}
 	return busy;
 }
-EXPORT_SYMBOL_GPL(relpoline_site_recheck_busy);
 
 /**
  * relpoline_unavailable - why relpoline cannot be used, if it cannot
@@ -571,7 +566,7 @@ const char *relpoline_unavailable(void)
 {
 	return rp_unavailable;
 }
-EXPORT_SYMBOL_GPL(relpoline_unavailable);
+EXPORT_SYMBOL_NS_GPL(relpoline_unavailable, RELPOLINE_INTERNAL);
 
 /**
  * relpoline_lock - take the relpoline mutex
@@ -580,7 +575,7 @@ void relpoline_lock(void)
 {
 	mutex_lock(&relpoline_mutex);
 }
-EXPORT_SYMBOL_GPL(relpoline_lock);
+EXPORT_SYMBOL_NS_GPL(relpoline_lock, RELPOLINE_INTERNAL);
 
 /* Free every retired stub now: relpoline_mutex held, so it waits holding it. */
 static void rp_reap_locked(void)
@@ -650,7 +645,7 @@ void relpoline_unlock(void)
 	if (reap)
 		rp_reap();
 }
-EXPORT_SYMBOL_GPL(relpoline_unlock);
+EXPORT_SYMBOL_NS_GPL(relpoline_unlock, RELPOLINE_INTERNAL);
 
 /**
  * relpoline_walk_sites - call @fn for every captured site
@@ -678,7 +673,7 @@ int relpoline_walk_sites(relpoline_site_fn_t fn, void *data)
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(relpoline_walk_sites);
+EXPORT_SYMBOL_NS_GPL(relpoline_walk_sites, RELPOLINE_INTERNAL);
 
 /**
  * relpoline_walk_function - call @fn for every site in one function
@@ -713,7 +708,7 @@ int relpoline_walk_function(unsigned long addr, relpoline_site_fn_t fn, void *da
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(relpoline_walk_function);
+EXPORT_SYMBOL_NS_GPL(relpoline_walk_function, RELPOLINE_INTERNAL);
 
 static int rp_site_cmp_addr(const void *key, const void *elt)
 {
@@ -747,7 +742,6 @@ struct relpoline_site *relpoline_find_site(unsigned long addr)
 	}
 	return NULL;
 }
-EXPORT_SYMBOL_GPL(relpoline_find_site);
 
 /**
  * relpoline_find_site_id - the site with identifier @id
@@ -768,7 +762,7 @@ struct relpoline_site *relpoline_find_site_id(unsigned int id)
 	}
 	return NULL;
 }
-EXPORT_SYMBOL_GPL(relpoline_find_site_id);
+EXPORT_SYMBOL_NS_GPL(relpoline_find_site_id, RELPOLINE_INTERNAL);
 
 static int rp_cmp_site(const void *a, const void *b)
 {
@@ -858,6 +852,8 @@ static void rp_group_free(struct rp_group *g)
 	list_del_rcu(&g->list);
 	/* relpoline_landing() walks the groups without the mutex. */
 	synchronize_rcu();
+	for (i = 0; i < g->nr; i++)
+		kfree(g->sites[i].acc);
 	kvfree(g);
 }
 
@@ -909,9 +905,10 @@ static void rp_module_going(struct module *mod)
 	list_for_each_entry(g, &rp_groups, list)
 		for (i = 0; i < g->nr; i++)
 			for (j = 0; j < RELPOLINE_MAX_TARGETS; j++)
-				if (within_module(g->sites[i].acc_target[j], mod)) {
-					g->sites[i].acc_target[j] = 0;
-					g->sites[i].acc_thits[j] = 0;
+				if (g->sites[i].acc &&
+				    within_module(g->sites[i].acc->target[j], mod)) {
+					g->sites[i].acc->target[j] = 0;
+					g->sites[i].acc->thits[j] = 0;
 				}
 	/*
 	 * The module's text goes when this returns: every stub that branched
@@ -1004,10 +1001,6 @@ static struct notifier_block rp_module_nb = {
 	.priority = -1,
 };
 
-EXPORT_TRACEPOINT_SYMBOL_GPL(relpoline_miss);
-EXPORT_TRACEPOINT_SYMBOL_GPL(relpoline_promote);
-EXPORT_TRACEPOINT_SYMBOL_GPL(relpoline_demote);
-EXPORT_TRACEPOINT_SYMBOL_GPL(relpoline_retrain);
 
 /* ---- landings ---- */
 

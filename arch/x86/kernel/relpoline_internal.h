@@ -30,6 +30,23 @@ extern struct relpoline_stats rp_stats;
 extern const char *rp_unavailable;
 
 /**
+ * struct rp_site_acc - what the earlier stubs of a site counted
+ * @hits:	hits, folded in from freed stubs (since the last reset)
+ * @misses:	misses, the same
+ * @target:	targets whose per-target hits are in @thits (0: free slot)
+ * @thits:	per-target hits, by target, so that they survive a rewrite of
+ *		the stub (e.g. profile 1 -> 0 -> 1)
+ *
+ * Allocated when the site first gets a stub (relpoline_mutex).
+ */
+struct rp_site_acc {
+	u64		hits;
+	u64		misses;
+	unsigned long	target[RELPOLINE_MAX_TARGETS];
+	u64		thits[RELPOLINE_MAX_TARGETS];
+};
+
+/**
  * struct relpoline_stub - a stub: code in stub memory, and its counters
  * @text:	entry (in a chunk of stub memory)
  * @len:	bytes of code
@@ -86,7 +103,7 @@ void rp_stub_fold(struct relpoline_stub *stub);
 u64 rp_stub_misses(const struct relpoline_stub *stub);
 u64 rp_stub_hits(const struct relpoline_stub *stub, unsigned int i);
 void rp_stub_reset_counts(struct relpoline_stub *stub);
-int rp_acc_slot(const struct relpoline_site *site, unsigned long target);
+int rp_acc_slot(const struct rp_site_acc *acc, unsigned long target);
 void rp_stubs_set_countdown(unsigned int period);
 struct relpoline_stub *rp_stub_at(unsigned long addr);
 void rp_stub_trim(void);

@@ -21,6 +21,8 @@
 #include <asm/text_poke_site.h>
 #include <trace/events/relpoline.h>
 
+#include "relpoline_internal.h"
+
 typedef int (*rpk_fn_t)(int);
 
 static noinline int rpk_add_one(int x)
@@ -723,8 +725,117 @@ static void rpk_unwind_computed_goto(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, site->idle, site->len), 0);
 }
 
+/*
+ * Every form boot patching leaves a site in, whatever this boot's mode:
+ * the bytes patch_retpoline() writes for each spectre_v2 mode (thunk calls
+ * of the retpoline, call depth and ITS thunk arrays; inlined forms of off,
+ * eIBRS, IBRS and retpoline,lfence), decoded by rp_capture() from a buffer
+ * in kernel data (within rel32 reach of the thunks). A JMP or Jcc there
+ * has no unwind state, which rp_capture() says after decoding the rest.
+ */
+static u8 rpk_buf[16] __aligned(16);
+
+struct rpk_form {
+	const char *name;
+	u8 bytes[TEXT_POKE_SITE_MAX];
+	u8 n;			/* bytes before a rel32 to @thunk, or all */
+	void *thunk;		/* NULL: an inlined form */
+	u8 len, form, reg, cc, landing;
+	bool quiesce;
+	const char *refused;	/* expected prefix of the reason, or NULL */
+};
+
+static void rpk_capture_one(struct kunit *test, const struct rpk_form *f)
+{
+	struct relpoline_site s = {};
+	const char *why;
+
+	memset(rpk_buf, 0xcc, sizeof(rpk_buf));
+	memcpy(rpk_buf, f->bytes, f->n);
+	if (f->thunk) {
+		s32 rel = (unsigned long)f->thunk - ((unsigned long)rpk_buf + f->n + 4);
+
+		memcpy(rpk_buf + f->n, &rel, 4);
+	}
+	why = rp_capture(&s, NULL, (unsigned long)rpk_buf, true);
+	if (f->refused && (!why || strncmp(why, f->refused, strlen(f->refused))))
+		KUNIT_FAIL(test, "%s: refused \"%s\", expected \"%s\"", f->name,
+			   why ?: "(nothing)", f->refused);
+	if (!f->refused && why && (f->form == RELPOLINE_FORM_CALL ||
+				   strcmp(why, "no usable unwind state at the site")))
+		KUNIT_FAIL(test, "%s: refused: %s", f->name, why);
+	if (f->refused && strcmp(f->refused, "no usable unwind state"))
+		return;
+	KUNIT_EXPECT_EQ_MSG(test, s.len, f->len, "%s: length", f->name);
+	KUNIT_EXPECT_EQ_MSG(test, s.form, f->form, "%s: form", f->name);
+	KUNIT_EXPECT_EQ_MSG(test, s.reg, f->reg, "%s: register", f->name);
+	KUNIT_EXPECT_EQ_MSG(test, s.cc, f->cc, "%s: condition", f->name);
+	KUNIT_EXPECT_EQ_MSG(test, s.inlined, !f->thunk, "%s: inlined", f->name);
+	KUNIT_EXPECT_EQ_MSG(test, s.landing, f->landing, "%s: landing", f->name);
+	KUNIT_EXPECT_EQ_MSG(test, s.quiesce, f->quiesce, "%s: quiesce", f->name);
+	KUNIT_EXPECT_EQ_MSG(test, s.slow, f->thunk ? (unsigned long)f->thunk :
+			    (unsigned long)&__x86_indirect_thunk_array[f->reg],
+			    "%s: slow path", f->name);
+}
+
+#define RPK_CALL	RELPOLINE_FORM_CALL
+#define RPK_JMP		RELPOLINE_FORM_JMP
+#define RPK_JCC		RELPOLINE_FORM_JCC
+#define RPK_NOUNWIND	"no usable unwind state"
+
+static void rpk_capture_forms(struct kunit *test)
+{
+	const struct rpk_form forms[] = {
+		{ "retpoline call rax", { 0xe8 }, 1, __x86_indirect_thunk_array[0],
+		  5, RPK_CALL, 0 },
+		{ "retpoline cs call r11", { 0x2e, 0xe8 }, 2, __x86_indirect_thunk_array[11],
+		  6, RPK_CALL, 11 },
+		{ "retpoline jne rdx", { 0x0f, 0x85 }, 2, __x86_indirect_thunk_array[2],
+		  6, RPK_JCC, 2, 5, .refused = RPK_NOUNWIND },
+		{ "retpoline jmp rcx", { 0xe9 }, 1, __x86_indirect_thunk_array[1],
+		  5, RPK_JMP, 1, .refused = RPK_NOUNWIND },
+#ifdef CONFIG_MITIGATION_CALL_DEPTH_TRACKING
+		{ "stuff call rbx", { 0xe8 }, 1, __x86_indirect_call_thunk_array[3],
+		  5, RPK_CALL, 3 },
+		{ "stuff jmp r12", { 0x2e, 0xe9 }, 2, __x86_indirect_jump_thunk_array[12],
+		  6, RPK_JMP, 12, .refused = RPK_NOUNWIND },
+#endif
+#ifdef CONFIG_MITIGATION_ITS
+		{ "ITS call rsi", { 0xe8 }, 1, __x86_indirect_its_thunk_array[6],
+		  5, RPK_CALL, 6 },
+		{ "ITS cs call r9", { 0x2e, 0xe8 }, 2, __x86_indirect_its_thunk_array[9],
+		  6, RPK_CALL, 9 },
+#endif
+		{ "off call rax", { 0xff, 0xd0, 0x0f, 0x1f, 0x00 }, 5, NULL,
+		  5, RPK_CALL, 0, 0, 2 },
+		{ "off call r11", { 0x41, 0xff, 0xd3, 0x0f, 0x1f, 0x00 }, 6, NULL,
+		  6, RPK_CALL, 11, 0, 3 },
+		{ "off call r11 in 5 bytes", { 0x41, 0xff, 0xd3, 0x66, 0x90 }, 5, NULL,
+		  .refused = "a callee returns into" },
+		{ "off jmp rcx", { 0xff, 0xe1, 0xcc, 0x66, 0x90 }, 5, NULL,
+		  5, RPK_JMP, 1, .refused = RPK_NOUNWIND },
+		{ "off jmp r10", { 0x41, 0xff, 0xe2, 0xcc, 0x66, 0x90 }, 6, NULL,
+		  6, RPK_JMP, 10, .refused = RPK_NOUNWIND },
+		{ "off jne rax", { 0x74, 0x04, 0xff, 0xe0, 0xcc, 0x90 }, 6, NULL,
+		  6, RPK_JCC, 0, 5, 0, true, .refused = RPK_NOUNWIND },
+		{ "lfence call rax", { 0x0f, 0xae, 0xe8, 0xff, 0xd0 }, 5, NULL,
+		  5, RPK_CALL, 0, 0, 0, true },
+		{ "lfence call r11", { 0x0f, 0xae, 0xe8, 0x41, 0xff, 0xd3 }, 6, NULL,
+		  6, RPK_CALL, 11, 0, 0, true },
+		{ "not a site", { 0x90, 0x90, 0x90, 0x90, 0x90 }, 5, NULL,
+		  .refused = "not a retpoline site" },
+		{ "call rsp", { 0xff, 0xd4, 0x0f, 0x1f, 0x00 }, 5, NULL,
+		  .refused = "not a retpoline site" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(forms); i++)
+		rpk_capture_one(test, &forms[i]);
+}
+
 static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_site_table),
+	KUNIT_CASE(rpk_capture_forms),
 	KUNIT_CASE(rpk_patch_restore_call),
 	KUNIT_CASE(rpk_patch_restore_tail),
 	KUNIT_CASE(rpk_bad_targets),

@@ -85,7 +85,6 @@ void relpoline_set_sample_period(unsigned int period)
 	WRITE_ONCE(rp_period, max(period, 1U));
 	rp_stubs_set_countdown(rp_period);
 }
-EXPORT_SYMBOL_GPL(relpoline_set_sample_period);
 
 static u64 rp_current_cgroup_id(void)
 {
@@ -187,7 +186,6 @@ unsigned long relpoline_drain_samples(relpoline_sample_fn_t fn, void *data)
 	}
 	return dropped;
 }
-EXPORT_SYMBOL_GPL(relpoline_drain_samples);
 
 /**
  * relpoline_sample - slow-path sample, called by relpoline_sample_thunk

@@ -472,41 +472,41 @@ void rp_stub_reset_counts(struct relpoline_stub *stub)
 }
 
 /**
- * rp_acc_slot - the slot of @site's folded per-target hits that holds @target
- * @site:	the site
+ * rp_acc_slot - the slot of @acc's per-target hits that holds @target
+ * @acc:	what a site's earlier stubs counted
  * @target:	a target
  *
  * Return: the slot, or -1.
  */
-int rp_acc_slot(const struct relpoline_site *site, unsigned long target)
+int rp_acc_slot(const struct rp_site_acc *acc, unsigned long target)
 {
 	int i;
 
 	for (i = 0; i < RELPOLINE_MAX_TARGETS; i++)
-		if (site->acc_target[i] == target)
+		if (acc->target[i] == target)
 			return i;
 	return -1;
 }
 
-/* Add the per-target hits @n of @target to @site's folded counts. */
-static void rp_acc_add(struct relpoline_site *site, unsigned long target, u64 n)
+/* Add the per-target hits @n of @target to @acc. */
+static void rp_acc_add(struct rp_site_acc *acc, unsigned long target, u64 n)
 {
-	int i = rp_acc_slot(site, target), j;
+	int i = rp_acc_slot(acc, target), j;
 
 	if (i < 0) {
 		/* A free slot, else the one with the fewest hits. */
 		for (i = 0, j = 0; j < RELPOLINE_MAX_TARGETS; j++) {
-			if (!site->acc_target[j]) {
+			if (!acc->target[j]) {
 				i = j;
 				break;
 			}
-			if (site->acc_thits[j] < site->acc_thits[i])
+			if (acc->thits[j] < acc->thits[i])
 				i = j;
 		}
-		site->acc_target[i] = target;
-		site->acc_thits[i] = 0;
+		acc->target[i] = target;
+		acc->thits[i] = 0;
 	}
-	site->acc_thits[i] += n;
+	acc->thits[i] += n;
 }
 
 /**
@@ -518,21 +518,21 @@ static void rp_acc_add(struct relpoline_site *site, unsigned long target, u64 n)
  */
 void rp_stub_fold(struct relpoline_stub *stub)
 {
-	struct relpoline_site *site = stub->site;
+	struct rp_site_acc *acc = stub->site->acc;
 	u64 n;
 	int i;
 
 	n = rp_stub_misses(stub);
-	site->acc_misses += n - stub->folded[0];
+	acc->misses += n - stub->folded[0];
 	stub->folded[0] = n;
 	if (!stub->count_hits)
 		return;
 	for (i = 0; i < stub->nr_targets; i++) {
 		n = rp_stub_hits(stub, i) - stub->folded[1 + i];
 		stub->folded[1 + i] += n;
-		site->acc_hits += n;
+		acc->hits += n;
 		if (n)
-			rp_acc_add(site, stub->targets[i], n);
+			rp_acc_add(acc, stub->targets[i], n);
 	}
 }
 
@@ -719,6 +719,12 @@ int rp_stub_create(const struct relpoline_req *req, struct relpoline_stub **out)
 	int ret;
 
 	lockdep_assert_held(&relpoline_mutex);
+	/* The site's counts outlive its stubs: from its first stub on. */
+	if (!req->site->acc) {
+		req->site->acc = kzalloc(sizeof(*req->site->acc), GFP_KERNEL);
+		if (!req->site->acc)
+			return -ENOMEM;
+	}
 	stub = kzalloc(sizeof(*stub), GFP_KERNEL);
 	if (!stub)
 		return -ENOMEM;

@@ -16,6 +16,7 @@ struct module;
 #include <asm/text_poke_site.h>
 
 struct relpoline_stub;
+struct rp_site_acc;
 
 /**
  * struct relpoline_site - one retpoline'd indirect branch site
@@ -42,11 +43,8 @@ struct relpoline_stub;
  * @refused:	why the site can never be managed, or NULL
  * @stub:	current stub, NULL while the site holds @idle
  * @busy:	the last patch attempt found foreign bytes at the site
- * @acc_hits:	hits of freed stubs, folded in (since the last reset)
- * @acc_misses:	misses of freed stubs, folded in (since the last reset)
- * @acc_target:	targets whose per-target hits are in @acc_thits (0: free)
- * @acc_thits:	per-target hits of freed stubs, by target, so that they
- *		survive a rewrite of the stub (e.g. profile 1 -> 0 -> 1)
+ * @acc:	what the site's earlier stubs counted (relpoline_internal.h),
+ *		allocated when the site first gets a stub: nothing while idle
  * @policy:	owned by the policy layer
  *
  * @addr to @refused are set when the site is captured and never change.
@@ -71,10 +69,7 @@ struct relpoline_site {
 	const char		*refused;
 	struct relpoline_stub	*stub;
 	bool			busy;
-	u64			acc_hits;
-	u64			acc_misses;
-	unsigned long		acc_target[RELPOLINE_MAX_TARGETS];
-	u64			acc_thits[RELPOLINE_MAX_TARGETS];
+	struct rp_site_acc	*acc;
 	void			*policy;
 };
 
