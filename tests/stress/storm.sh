@@ -732,6 +732,9 @@ w_kprobe() {
 		[[ $V == *" $id "* ]] || echo "$V$id " > "$S/kpsites"
 		gbump kp	# odd
 		wr $T/kprobe_events "p:rpstorm $name"
+		# EBUSY: a batch is rewriting the site at this moment (its
+		# first byte is relpoline's INT3); any other error is a failure
+		if [ "$E" = EBUSY ]; then inc "exp.EBUSY.kprobe-register"; gbump kp; continue; fi
 		if [ -n "$E" ]; then bad "kprobe_events 'p:rpstorm $name': $E"; gbump kp; continue; fi
 		[ "${STORM_KPROBE_GAP:-0}" = 1 ] && zr 0 300
 		wr $T/events/kprobes/rpstorm/enable 1; [ -n "$E" ] && bad "kprobe enable: $E"

@@ -490,14 +490,27 @@ static void rpk_landing(struct kunit *test)
  * (promoted, retargeted, restored) run the site's branch, emulated.
  */
 static struct {
-	int calls, right;
+	int calls, right, skips;
+	struct relpoline_site *site[2];
 } rpk_emu;
 
+/*
+ * Also: decoders of live text (kprobes' can_probe()) are told to step over
+ * both sites as a whole, and only over their first bytes.
+ */
 static void rpk_emu_hook(unsigned int step)
 {
+	int i;
+
 	rpk_emu.calls += 2;
 	rpk_emu.right += rpk_call(rpk_negate, step) == 1000 - (int)step;
 	rpk_emu.right += rpk_tail(rpk_double, step) == 2 * (int)step;
+	for (i = 0; i < 2; i++) {
+		unsigned long a = rpk_emu.site[i]->addr;
+
+		rpk_emu.skips += text_poke_sites_skip(a) == a + rpk_emu.site[i]->len &&
+				 !text_poke_sites_skip(a + 1);
+	}
 }
 
 static void rpk_int3_emulation(struct kunit *test)
@@ -511,6 +524,8 @@ static void rpk_int3_emulation(struct kunit *test)
 	call = rpk_site_in(test, rpk_call);
 	tail = rpk_site_in(test, rpk_tail);
 	memset(&rpk_emu, 0, sizeof(rpk_emu));
+	rpk_emu.site[0] = call;
+	rpk_emu.site[1] = tail;
 	e0 = text_poke_sites_emulations();
 	relpoline_lock();
 	text_poke_sites_test_hook = rpk_emu_hook;
@@ -529,7 +544,10 @@ static void rpk_int3_emulation(struct kunit *test)
 	e1 = text_poke_sites_emulations();
 	KUNIT_EXPECT_EQ(test, rpk_emu.calls, 12);
 	KUNIT_EXPECT_EQ(test, rpk_emu.right, rpk_emu.calls);
+	KUNIT_EXPECT_EQ(test, rpk_emu.skips, rpk_emu.calls);
 	KUNIT_EXPECT_EQ(test, e1 - e0, (unsigned long)rpk_emu.calls);
+	/* No batch: nothing to step over. */
+	KUNIT_EXPECT_EQ(test, text_poke_sites_skip(call->addr), 0UL);
 	KUNIT_EXPECT_NULL(test, call->stub);
 	KUNIT_EXPECT_EQ(test, memcmp((void *)call->addr, call->idle, call->len), 0);
 	KUNIT_EXPECT_EQ(test, memcmp((void *)tail->addr, tail->idle, tail->len), 0);

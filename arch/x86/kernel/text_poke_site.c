@@ -171,6 +171,37 @@ noinstr int text_poke_sites_int3(struct pt_regs *regs)
 	return ret;
 }
 
+/**
+ * text_poke_sites_skip - step over a site that a batch is rewriting
+ * @addr: an instruction boundary of live text
+ *
+ * For code that decodes live text instruction by instruction under
+ * text_mutex (kprobes' can_probe()): between steps 1 and 4 a site holds
+ * neither its old nor its new instructions, and text_poke_sites() drops
+ * text_mutex while it waits in step 2. The start and the end of a site are
+ * boundaries in both forms.
+ *
+ * Return: the end of the site that starts at @addr if a batch is rewriting
+ * it now, else 0.
+ */
+unsigned long text_poke_sites_skip(unsigned long addr)
+{
+	struct text_poke_site *s;
+	unsigned long end = 0;
+
+	/* Pairs with atomic_set_release() before the INT3s were written. */
+	smp_rmb();
+	if (!atomic_inc_not_zero(&tps_desc.refs))
+		return 0;
+	s = tps_find((void *)addr);
+	if (s)
+		end = addr + s->len;
+	/* Done with the vector: pairs with atomic_cond_read_acquire() of the writer. */
+	smp_mb__before_atomic();
+	atomic_dec(&tps_desc.refs);
+	return end;
+}
+
 static int tps_cmp(const void *a, const void *b)
 {
 	const struct text_poke_site *x = *(const struct text_poke_site * const *)a;

@@ -58,8 +58,14 @@ unsigned long text_poke_sites_emulations(void);
 struct pt_regs;
 #ifdef CONFIG_RELPOLINE
 int text_poke_sites_int3(struct pt_regs *regs);
+unsigned long text_poke_sites_skip(unsigned long addr);
 #else
 static inline int text_poke_sites_int3(struct pt_regs *regs)
+{
+	return 0;
+}
+
+static inline unsigned long text_poke_sites_skip(unsigned long addr)
 {
 	return 0;
 }
