@@ -491,8 +491,36 @@ static void rpk_landing(struct kunit *test)
  */
 static struct {
 	int calls, right, skips;
+	int step2, behind_ok, on_busy;
 	struct relpoline_site *site[2];
 } rpk_emu;
+
+/*
+ * Step 2 of a batch that waits for tasks to leave its sites' old forms,
+ * text_mutex released: a kprobe behind the call site (its end is the next
+ * instruction) can be registered, which needs can_probe() to step over
+ * the half-rewritten site, and one on either site's first byte is EBUSY.
+ */
+static void rpk_emu_step2(void)
+{
+	struct relpoline_site *call = rpk_emu.site[0];
+	struct kprobe behind = { .addr = (void *)(call->addr + call->len) };
+	int i;
+
+	rpk_emu.step2++;
+	if (!register_kprobe(&behind)) {
+		rpk_emu.behind_ok++;
+		unregister_kprobe(&behind);
+	}
+	for (i = 0; i < 2; i++) {
+		struct kprobe on = { .addr = (void *)rpk_emu.site[i]->addr };
+		int ret = register_kprobe(&on);
+
+		rpk_emu.on_busy += ret == -EBUSY;
+		if (!ret)
+			unregister_kprobe(&on);
+	}
+}
 
 /*
  * Also: decoders of live text (kprobes' can_probe()) are told to step over
@@ -502,6 +530,10 @@ static void rpk_emu_hook(unsigned int step)
 {
 	int i;
 
+	if (step == 2) {
+		rpk_emu_step2();
+		return;
+	}
 	rpk_emu.calls += 2;
 	rpk_emu.right += rpk_call(rpk_negate, step) == 1000 - (int)step;
 	rpk_emu.right += rpk_tail(rpk_double, step) == 2 * (int)step;
@@ -546,6 +578,10 @@ static void rpk_int3_emulation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rpk_emu.right, rpk_emu.calls);
 	KUNIT_EXPECT_EQ(test, rpk_emu.skips, rpk_emu.calls);
 	KUNIT_EXPECT_EQ(test, e1 - e0, (unsigned long)rpk_emu.calls);
+	/* Promoting an inlined site waits for tasks in step 2 (off, lfence). */
+	KUNIT_EXPECT_EQ(test, rpk_emu.step2, call->quiesce || tail->quiesce ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, rpk_emu.behind_ok, rpk_emu.step2);
+	KUNIT_EXPECT_EQ(test, rpk_emu.on_busy, 2 * rpk_emu.step2);
 	/* No batch: nothing to step over. */
 	KUNIT_EXPECT_EQ(test, text_poke_sites_skip(call->addr), 0UL);
 	KUNIT_EXPECT_NULL(test, call->stub);

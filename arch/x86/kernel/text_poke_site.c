@@ -87,7 +87,10 @@ unsigned long text_poke_sites_emulations(void)
 }
 
 #ifdef CONFIG_RELPOLINE_KUNIT_TEST
-/* Called after steps 1 and 3 with the step number, text_mutex held. */
+/*
+ * Called with the step number after steps 1 and 3, text_mutex held, and
+ * in step 2 of a batch that waits for tasks, text_mutex released.
+ */
 void (*text_poke_sites_test_hook)(unsigned int step);
 
 static void tps_test_hook(unsigned int step)
@@ -353,6 +356,7 @@ int text_poke_sites(struct text_poke_site **vec, unsigned int nr,
 		tps_test_hook(1);
 		if (quiesce) {
 			mutex_unlock(&text_mutex);
+			tps_test_hook(2);
 			synchronize_rcu_tasks_rude();
 			synchronize_rcu_tasks();
 			mutex_lock(&text_mutex);
