@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# profiles: retpoline off lfence on disabled stuff retpoline-norp off-norp stuff-norp
+# profiles: retpoline off lfence on disabled stuff retpoline-norp off-norp stuff-norp suites
 # The guest booted our kernel, tracefs is there, and the spectre_v2 mode
 # is the one the boot's line of tests/guest/plan expects (v2=TEXT, passed
 # by run-suite as RELPOLINE_EXPECT_V2).
