@@ -1001,12 +1001,11 @@ static struct notifier_block rp_module_nb = {
 	.priority = -1,
 };
 
-
 /* ---- landings ---- */
 
 /* The site of @g whose bytes hold @addr, or NULL. */
-static __always_inline struct relpoline_site *rp_group_site_at(struct rp_group *g,
-								unsigned long addr)
+static __always_inline struct relpoline_site *
+rp_group_site_at(struct rp_group *g, unsigned long addr)
 {
 	unsigned int lo = 0, hi = g->nr;
 

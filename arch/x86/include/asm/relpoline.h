@@ -193,7 +193,6 @@ static inline struct orc_entry *relpoline_orc_find(unsigned long ip)
 	return NULL;
 }
 
-
 struct insn;
 static inline int relpoline_fixup_copied_insn(struct insn *insn, u8 *copy, unsigned long addr)
 {
