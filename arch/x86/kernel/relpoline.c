@@ -577,23 +577,6 @@ void relpoline_lock(void)
 }
 EXPORT_SYMBOL_NS_GPL(relpoline_lock, RELPOLINE_INTERNAL);
 
-/* Free every retired stub now: relpoline_mutex held, so it waits holding it. */
-static void rp_reap_locked(void)
-{
-	struct relpoline_stub *s, *tmp;
-
-	lockdep_assert_held(&relpoline_mutex);
-	if (list_empty(&rp_retired))
-		return;
-	synchronize_rcu_tasks_rude();
-	synchronize_rcu_tasks();
-	list_for_each_entry_safe(s, tmp, &rp_retired, free) {
-		list_del(&s->free);
-		rp_stub_fold(s);
-		rp_stub_destroy(s);
-	}
-}
-
 /*
  * Free the stubs retired so far once no task can be in them: the
  * RCU-tasks grace periods are waited for without relpoline_mutex, so that
@@ -910,11 +893,17 @@ static void rp_module_going(struct module *mod)
 					g->sites[i].acc->target[j] = 0;
 					g->sites[i].acc->thits[j] = 0;
 				}
-	/*
-	 * The module's text goes when this returns: every stub that branched
-	 * into it, or that its sites branched to, must be gone by then.
-	 */
-	rp_reap_locked();
+}
+
+/*
+ * After rp_module_going() and rp_reap(): free what is left of the group of
+ * @mod, the stubs of sites that held foreign bytes included.
+ */
+static void rp_module_gone(struct module *mod)
+{
+	struct rp_group *own = rp_group_of(mod);
+	unsigned int n, i;
+
 	if (!own)
 		return;
 	/*
@@ -989,6 +978,18 @@ static int rp_module_notify(struct notifier_block *nb, unsigned long state, void
 		return NOTIFY_DONE;
 	mutex_lock(&relpoline_mutex);
 	rp_module_going(data);
+	mutex_unlock(&relpoline_mutex);
+	/*
+	 * The module's text goes when this returns: every stub that branched
+	 * into it, or that its sites branched to, must be gone by then. Wait
+	 * for the tasks in them without relpoline_mutex, which module loads,
+	 * tracefs and the policy take: nothing gets a new branch into the
+	 * module meanwhile, as it is not live (rp_req_check() refuses its
+	 * functions as targets and stubs for its sites).
+	 */
+	rp_reap();
+	mutex_lock(&relpoline_mutex);
+	rp_module_gone(data);
 	if (!rp_stats.stubbed)
 		rp_stub_trim();
 	mutex_unlock(&relpoline_mutex);
