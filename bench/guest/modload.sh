@@ -18,7 +18,8 @@
 # not the workloads' share of the CPU. Prints one line per cycle,
 # "cycle PHASE N INSMOD_US RMMOD_US", and per phase the exact counts of
 # trace_stat/relpoline over its window:
-# "window PHASE retrains=R batches=B patched=P seconds=S".
+# "window PHASE retrains=R batches=B patched=P seconds=S", and the time of
+# each call of relpoline's module notifier, "notify PHASE US" (function_graph).
 set -u
 top=${RELPOLINE_TOP:?}
 RP=/sys/kernel/tracing/relpoline
@@ -45,9 +46,26 @@ cycles() { # PHASE
 		"patched=$(( $(stat patched) - p0 )) seconds=$(( $(date +%s) - s0 ))"
 }
 
+# relpoline's own share of a load or unload: the time spent in its module
+# notifier (rp_module_notify(), which takes relpoline_mutex), from the
+# function_graph tracer, one "notify PHASE US" line per call
+T=/sys/kernel/tracing
+graph_on() {
+	echo rp_module_notify > $T/set_ftrace_filter || return 1
+	echo function_graph > $T/current_tracer && echo > $T/trace
+}
+graph_off() { # PHASE
+	echo nop > $T/current_tracer
+	echo > $T/set_ftrace_filter
+	sed -n 's/^ *[0-9]*)[ !+#*@$]*\([0-9.]*\) us *| *rp_module_notify();.*/\1/p' $T/trace |
+		awk -v ph="$1" '{ printf "notify %s %d\n", ph, $1 }'
+}
+
 echo "modload: kernel $(uname -r), $(cat /proc/cmdline)"
 echo 0 > $RP/enable
+graph_on || echo "modload: no function_graph on rp_module_notify"
 chrt -f 50 bash -c "$(declare -f stat cycles); n=$n ko=$ko ST=$ST; cycles idle" || exit 1
+graph_off idle
 
 echo 10 > $RP/interval_ms
 echo 1 > $RP/sample_period
@@ -62,8 +80,10 @@ hb=$!
 done) &
 rd=$!
 sleep 2
+graph_on
 chrt -f 50 bash -c "$(declare -f stat cycles); n=$n ko=$ko ST=$ST; cycles churn"
 rc=$?
+graph_off churn
 kill $hb $rd
 wait 2> /dev/null
 echo "modload: at the end: $(head -n 2 $ST | tail -n 1)"
