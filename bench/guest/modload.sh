@@ -54,11 +54,11 @@ graph_on() {
 	echo rp_module_notify > $T/set_ftrace_filter || return 1
 	echo function_graph > $T/current_tracer && echo > $T/trace
 }
-graph_off() { # PHASE
-	echo nop > $T/current_tracer
-	echo > $T/set_ftrace_filter
+graph_off() { # PHASE (reads the buffer first: changing the tracer clears it)
 	sed -n 's/^ *[0-9]*)[ !+#*@$]*\([0-9.]*\) us *| *rp_module_notify();.*/\1/p' $T/trace |
 		awk -v ph="$1" '{ printf "notify %s %d\n", ph, $1 }'
+	echo nop > $T/current_tracer
+	echo > $T/set_ftrace_filter
 }
 
 echo "modload: kernel $(uname -r), $(cat /proc/cmdline)"
