@@ -16,7 +16,9 @@
 # The timing loop runs SCHED_FIFO (insmod and rmmod inherit it) and the
 # workloads SCHED_OTHER, so a cycle's time is its own work and its waits,
 # not the workloads' share of the CPU. Prints one line per cycle,
-# "cycle PHASE N INSMOD_US RMMOD_US", and per phase the exact counts of
+# "cycle PHASE N INSMOD_US RMMOD_US RETRAINS" (the policy rounds that
+# completed while rmmod ran: none while relpoline_mutex is held), and per
+# phase the exact counts of
 # trace_stat/relpoline over its window:
 # "window PHASE retrains=R batches=B patched=P seconds=S", and the time of
 # each call of relpoline's module notifier, "notify PHASE US" (function_graph).
@@ -32,15 +34,16 @@ command -v hackbench >/dev/null || { echo "modload: no hackbench (rt-tests)"; ex
 stat() { head -n 2 $ST | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 cycles() { # PHASE
-	local i t0 t1 t2 r0 b0 p0 s0
+	local i t0 t1 t2 r0 r1 b0 p0 s0
 	r0=$(stat retrains) b0=$(stat batches) p0=$(stat patched) s0=$(date +%s)
 	for i in $(seq 1 "$n"); do
 		t0=$(date +%s%N)
 		insmod "$ko" || { echo "modload: insmod failed"; return 1; }
 		t1=$(date +%s%N)
+		r1=$(stat retrains)
 		rmmod relpoline_test || { echo "modload: rmmod failed"; return 1; }
 		t2=$(date +%s%N)
-		echo "cycle $1 $i $(( (t1 - t0) / 1000 )) $(( (t2 - t1) / 1000 ))"
+		echo "cycle $1 $i $(( (t1 - t0) / 1000 )) $(( (t2 - t1) / 1000 )) $(( $(stat retrains) - r1 ))"
 	done
 	echo "window $1 retrains=$(( $(stat retrains) - r0 )) batches=$(( $(stat batches) - b0 ))" \
 		"patched=$(( $(stat patched) - p0 )) seconds=$(( $(date +%s) - s0 ))"
