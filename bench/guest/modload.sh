@@ -16,9 +16,12 @@
 # The timing loop runs SCHED_FIFO (insmod and rmmod inherit it) and the
 # workloads SCHED_OTHER, so a cycle's time is its own work and its waits,
 # not the workloads' share of the CPU. Prints one line per cycle,
-# "cycle PHASE N INSMOD_US RMMOD_US", and per phase the exact counts of
+# "cycle PHASE N INSMOD_US RMMOD_US RETRAINS" (the policy rounds that
+# completed while rmmod ran: none while relpoline_mutex is held), and per
+# phase the exact counts of
 # trace_stat/relpoline over its window:
-# "window PHASE retrains=R batches=B patched=P seconds=S".
+# "window PHASE retrains=R batches=B patched=P seconds=S", and the time of
+# each call of relpoline's module notifier, "notify PHASE US" (function_graph).
 set -u
 top=${RELPOLINE_TOP:?}
 RP=/sys/kernel/tracing/relpoline
@@ -31,23 +34,41 @@ command -v hackbench >/dev/null || { echo "modload: no hackbench (rt-tests)"; ex
 stat() { head -n 2 $ST | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 cycles() { # PHASE
-	local i t0 t1 t2 r0 b0 p0 s0
+	local i t0 t1 t2 r0 r1 b0 p0 s0
 	r0=$(stat retrains) b0=$(stat batches) p0=$(stat patched) s0=$(date +%s)
 	for i in $(seq 1 "$n"); do
 		t0=$(date +%s%N)
 		insmod "$ko" || { echo "modload: insmod failed"; return 1; }
 		t1=$(date +%s%N)
+		r1=$(stat retrains)
 		rmmod relpoline_test || { echo "modload: rmmod failed"; return 1; }
 		t2=$(date +%s%N)
-		echo "cycle $1 $i $(( (t1 - t0) / 1000 )) $(( (t2 - t1) / 1000 ))"
+		echo "cycle $1 $i $(( (t1 - t0) / 1000 )) $(( (t2 - t1) / 1000 )) $(( $(stat retrains) - r1 ))"
 	done
 	echo "window $1 retrains=$(( $(stat retrains) - r0 )) batches=$(( $(stat batches) - b0 ))" \
 		"patched=$(( $(stat patched) - p0 )) seconds=$(( $(date +%s) - s0 ))"
 }
 
+# relpoline's own share of a load or unload: the time spent in its module
+# notifier (rp_module_notify(), which takes relpoline_mutex), from the
+# function_graph tracer, one "notify PHASE US" line per call
+T=/sys/kernel/tracing
+graph_on() {
+	echo rp_module_notify > $T/set_ftrace_filter || return 1
+	echo function_graph > $T/current_tracer && echo > $T/trace
+}
+graph_off() { # PHASE (reads the buffer first: changing the tracer clears it)
+	sed -n 's/^ *[0-9]*)[ !+#*@$]*\([0-9.]*\) us *| *rp_module_notify();.*/\1/p' $T/trace |
+		awk -v ph="$1" '{ printf "notify %s %d\n", ph, $1 }'
+	echo nop > $T/current_tracer
+	echo > $T/set_ftrace_filter
+}
+
 echo "modload: kernel $(uname -r), $(cat /proc/cmdline)"
 echo 0 > $RP/enable
+graph_on || echo "modload: no function_graph on rp_module_notify"
 chrt -f 50 bash -c "$(declare -f stat cycles); n=$n ko=$ko ST=$ST; cycles idle" || exit 1
+graph_off idle
 
 echo 10 > $RP/interval_ms
 echo 1 > $RP/sample_period
@@ -62,8 +83,10 @@ hb=$!
 done) &
 rd=$!
 sleep 2
+graph_on
 chrt -f 50 bash -c "$(declare -f stat cycles); n=$n ko=$ko ST=$ST; cycles churn"
 rc=$?
+graph_off churn
 kill $hb $rd
 wait 2> /dev/null
 echo "modload: at the end: $(head -n 2 $ST | tail -n 1)"
