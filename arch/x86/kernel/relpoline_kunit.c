@@ -331,34 +331,42 @@ static void rpk_busy(struct kunit *test)
 	relpoline_unlock();
 }
 
-/* Unwinding: a reliable stack trace taken inside the sampling call of a stub. */
-static struct {
+/* What reliable stack traces taken inside a stub's sampling call showed. */
+struct rpk_unwind_seen {
 	int calls;
 	int reliable;
-	bool saw_caller;
-	bool saw_stub;
-} rpk_unwind;
+	bool saw_caller;	/* a frame of the function given */
+	bool saw_stub;		/* a frame in a stub */
+};
 
-static void rpk_miss_probe(void *data, unsigned long site, unsigned long target, u64 cg)
+/* Take a reliable stack trace of current and note what it holds into @u. */
+static void rpk_unwind_note(struct rpk_unwind_seen *u, void *caller)
 {
-	unsigned long entries[32];
-	unsigned long size, off;
+	unsigned long entries[32], size, off;
 	int n, i;
 
-	if (target != (unsigned long)rpk_negate || current != data)
-		return;
-	rpk_unwind.calls++;
+	u->calls++;
 	n = stack_trace_save_tsk_reliable(current, entries, ARRAY_SIZE(entries));
 	if (n <= 0)
 		return;
-	rpk_unwind.reliable++;
-	kallsyms_lookup_size_offset((unsigned long)rpk_call, &size, &off);
+	u->reliable++;
+	kallsyms_lookup_size_offset((unsigned long)caller, &size, &off);
 	for (i = 0; i < n; i++) {
-		if (entries[i] - (unsigned long)rpk_call < size)
-			rpk_unwind.saw_caller = true;
+		if (entries[i] - (unsigned long)caller < size)
+			u->saw_caller = true;
 		if (is_relpoline_stub(entries[i]))
-			rpk_unwind.saw_stub = true;
+			u->saw_stub = true;
 	}
+}
+
+/* Unwinding: a reliable stack trace taken inside the sampling call of a stub. */
+static struct rpk_unwind_seen rpk_unwind;
+
+static void rpk_miss_probe(void *data, unsigned long site, unsigned long target, u64 cg)
+{
+	if (target != (unsigned long)rpk_negate || current != data)
+		return;
+	rpk_unwind_note(&rpk_unwind, rpk_call);
 }
 
 static void rpk_unwind_through_stub(struct kunit *test)
@@ -676,8 +684,7 @@ static void rpk_call_depth(struct kunit *test)
  */
 static struct {
 	unsigned long site;
-	int calls, reliable;
-	bool saw_runner, saw_stub;
+	struct rpk_unwind_seen u;
 } rpk_goto;
 
 static noinline u32 rpk_run_bpf(struct bpf_prog *fp, void *ctx)
@@ -690,23 +697,9 @@ static noinline u32 rpk_run_bpf(struct bpf_prog *fp, void *ctx)
 
 static void rpk_goto_probe(void *data, unsigned long site, unsigned long target, u64 cg)
 {
-	unsigned long entries[32], size, off;
-	int n, i;
-
 	if (site != rpk_goto.site || current != data)
 		return;
-	rpk_goto.calls++;
-	n = stack_trace_save_tsk_reliable(current, entries, ARRAY_SIZE(entries));
-	if (n <= 0)
-		return;
-	rpk_goto.reliable++;
-	kallsyms_lookup_size_offset((unsigned long)rpk_run_bpf, &size, &off);
-	for (i = 0; i < n; i++) {
-		if (entries[i] - (unsigned long)rpk_run_bpf < size)
-			rpk_goto.saw_runner = true;
-		if (is_relpoline_stub(entries[i]))
-			rpk_goto.saw_stub = true;
-	}
+	rpk_unwind_note(&rpk_goto.u, rpk_run_bpf);
 }
 
 static int rpk_find_jmp(struct relpoline_site *site, void *data)
@@ -771,11 +764,11 @@ static void rpk_unwind_computed_goto(struct kunit *test)
 	bpf_prog_destroy(fp);
 
 	kunit_info(test, "site %pS: %d samples, %d reliable\n", (void *)site->addr,
-		   rpk_goto.calls, rpk_goto.reliable);
-	KUNIT_EXPECT_GE(test, rpk_goto.calls, 4);
-	KUNIT_EXPECT_EQ(test, rpk_goto.reliable, rpk_goto.calls);
-	KUNIT_EXPECT_TRUE(test, rpk_goto.saw_stub);
-	KUNIT_EXPECT_TRUE(test, rpk_goto.saw_runner);
+		   rpk_goto.u.calls, rpk_goto.u.reliable);
+	KUNIT_EXPECT_GE(test, rpk_goto.u.calls, 4);
+	KUNIT_EXPECT_EQ(test, rpk_goto.u.reliable, rpk_goto.u.calls);
+	KUNIT_EXPECT_TRUE(test, rpk_goto.u.saw_stub);
+	KUNIT_EXPECT_TRUE(test, rpk_goto.u.saw_caller);
 	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, site->idle, site->len), 0);
 }
 
