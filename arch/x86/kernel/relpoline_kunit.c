@@ -359,6 +359,20 @@ static void rpk_unwind_note(struct rpk_unwind_seen *u, void *caller)
 	}
 }
 
+/* Take @r's site back to idle, the default sample period and @probe off. */
+static void rpk_sampling_stop(struct relpoline_req *r,
+			      void (*probe)(void *, unsigned long, unsigned long, u64))
+{
+	relpoline_lock();
+	r->stub = false;
+	r->sample = false;
+	relpoline_apply(r, 1);
+	relpoline_set_sample_period(16);
+	relpoline_unlock();
+	unregister_trace_relpoline_miss(probe, current);
+	tracepoint_synchronize_unregister();
+}
+
 /* Unwinding: a reliable stack trace taken inside the sampling call of a stub. */
 static struct rpk_unwind_seen rpk_unwind;
 
@@ -393,14 +407,7 @@ static void rpk_unwind_through_stub(struct kunit *test)
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, rpk_call(rpk_negate, i), 1000 - i);
 
-	relpoline_lock();
-	r.stub = false;
-	r.sample = false;
-	relpoline_apply(&r, 1);
-	relpoline_set_sample_period(16);
-	relpoline_unlock();
-	unregister_trace_relpoline_miss(rpk_miss_probe, current);
-	tracepoint_synchronize_unregister();
+	rpk_sampling_stop(&r, rpk_miss_probe);
 
 	KUNIT_EXPECT_EQ(test, rpk_unwind.calls, 4);
 	KUNIT_EXPECT_EQ(test, rpk_unwind.reliable, rpk_unwind.calls);
@@ -753,14 +760,7 @@ static void rpk_unwind_computed_goto(struct kunit *test)
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_EQ(test, rpk_run_bpf(fp, ctx), 42U);
 
-	relpoline_lock();
-	r.stub = false;
-	r.sample = false;
-	relpoline_apply(&r, 1);
-	relpoline_set_sample_period(16);
-	relpoline_unlock();
-	unregister_trace_relpoline_miss(rpk_goto_probe, current);
-	tracepoint_synchronize_unregister();
+	rpk_sampling_stop(&r, rpk_goto_probe);
 	bpf_prog_destroy(fp);
 
 	kunit_info(test, "site %pS: %d samples, %d reliable\n", (void *)site->addr,
