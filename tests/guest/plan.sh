@@ -43,3 +43,14 @@ plan_get() {
 
 # plan_has WORD: the boot last read by plan_get expects WORD
 plan_has() { case " $PLAN_EXPECT " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# plan_pair NAME: the boot with relpoline whose site dump the relpoline=off
+# boot NAME compares its own with (t-idle-bytes.sh): PROFILE for
+# PROFILE-norp, lfence for disabled; nothing for the others. scripts/check
+# starts NAME after that boot.
+plan_pair() {
+	case "$1" in
+	*-norp) echo "${1%-norp}" ;;
+	disabled) echo lfence ;;
+	esac
+}

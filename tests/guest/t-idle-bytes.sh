@@ -15,12 +15,9 @@
 # the other tests of the boot ran: what they changed must be back.
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/plan.sh"
 
-case "$RELPOLINE_PROFILE" in
-*-norp) pair=${RELPOLINE_PROFILE%-norp} ;;
-disabled) pair=lfence ;;
-*) pair= ;;
-esac
+pair=$(plan_pair "$RELPOLINE_PROFILE")
 grep -qw nokaslr /proc/cmdline || fail "boot with nokaslr: module addresses must not move between the paired boots"
 [ -r /proc/kcore ] || fail "/proc/kcore is missing (CONFIG_PROC_KCORE)"
 echo 0 > /proc/sys/kernel/kptr_restrict
