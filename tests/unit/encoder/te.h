@@ -51,6 +51,7 @@ static inline bool te_in_pushed(const struct rp_stub_layout *l, u32 off)
 
 /* test_exec.c, test_decode.c, test_errors.c */
 TCase *te_exec_tcase(void);
+TCase *te_exec_step_tcase(void);
 TCase *te_decode_tcase(void);
 TCase *te_errors_tcase(void);
 

@@ -1091,10 +1091,25 @@ TCase *te_exec_tcase(void)
 	tcase_add_checked_fixture(tc, exec_setup, exec_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, exec_all, 0, NR_VALID_REGS);
+	tcase_add_test(tc, exec_jcc_cc);
+	return tc;
+}
+
+/*
+ * The single-stepped runs: a SIGTRAP for every instruction, most of the
+ * suite's time (tagged "step": run_mutants.sh tries a mutant without
+ * them first).
+ */
+TCase *te_exec_step_tcase(void)
+{
+	TCase *tc = tcase_create("exec_step");
+
+	tcase_set_tags(tc, "step");
+	tcase_add_checked_fixture(tc, exec_setup, exec_teardown);
+	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, exec_step, 0,
 			    (int)(sizeof(step_regs) / sizeof(step_regs[0])));
 	tcase_add_loop_test(tc, exec_migrate, 0,
 			    (int)(sizeof(step_regs) / sizeof(step_regs[0])));
-	tcase_add_test(tc, exec_jcc_cc);
 	return tc;
 }

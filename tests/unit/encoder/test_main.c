@@ -39,6 +39,7 @@ int main(void)
 	suite_add_tcase(s, te_decode_tcase());
 	suite_add_tcase(s, te_errors_tcase());
 	suite_add_tcase(s, te_exec_tcase());
+	suite_add_tcase(s, te_exec_step_tcase());
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
