@@ -27,6 +27,14 @@
 #                  (run it last: the guest dies with oops=panic).
 #   wrong-target   like kprobe-stale, but the freed stub's slot is reused by
 #                  another site's stub first (no INT3 left to trap on)
+#   kprobe-opcode  a kprobe created (disabled) on a stubbed site saves the
+#                  first byte of "call <stub>"; "enable 0" restores the
+#                  inlined "call *%rax" (spectre_v2=off) under it; arming
+#                  and disarming the kprobe writes the saved byte back and
+#                  the next call through the site goes to a wild address.
+#                  EXPECT AN OOPS in an inlined mode (make check's off
+#                  boot caught it); in any mode "enable 0" must fail with
+#                  EBUSY while the kprobe exists
 set -u
 top=${RELPOLINE_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 ko=$top/build/module-test/relpoline_test.ko
@@ -244,6 +252,31 @@ case_kprobe_stale() { # reuse: 0|1
 	reset_rp
 }
 
+case_kprobe_opcode() {
+	local V VN e s
+	echo "== kprobe-opcode"
+	reset_rp
+	echo manual > $RP/mode
+	echo vfs_read > $RP/set_relpoline_filter
+	echo 1 > $RP/enable
+	V=$(vsite); VN=$(vname $V)
+	echo "site $V ($VN): $(grep "^$V " $RP/sites)"
+	echo "p:rprepro $VN" >> $T/kprobe_events
+	e=$("$RPW" $RP/enable 0)
+	echo "enable 0 with a disabled kprobe on the stubbed site: $e; $(grep "^$V " $RP/sites)"
+	echo 1 > $T/events/kprobes/rprepro/enable
+	echo 0 > $T/events/kprobes/rprepro/enable
+	echo "reading /dev/zero through the site (an oops now, with the bug, in an inlined mode)"
+	sync
+	s=$(dd if=/dev/zero bs=512 count=4 2>/dev/null | md5sum)
+	echo '-:rprepro' >> $T/kprobe_events
+	echo 0 > $RP/enable
+	echo "kprobe gone, enable 0 again: $(grep "^$V " $RP/sites); busy=$(stat_of busy) stub_bytes=$(stat_of stub_bytes)"
+	result $([ "$e" = EBUSY ] && [ "$s" = "c99a74c555371a433d121f551d6c6398  -" ] && [ "$(stat_of stub_bytes)" = 0 ] &&
+		echo 0 || echo 1) "enable 0 is refused (EBUSY) while a disabled kprobe sits on the stubbed site, reads stay right, and the site is restored once it is gone"
+	reset_rp
+}
+
 [ $# -gt 0 ] || set -- filter-trunc stale-busy enable0-retry modwin
 for c in "$@"; do
 	case $c in
@@ -254,6 +287,7 @@ for c in "$@"; do
 	modgoing) case_modgoing ;;
 	kprobe-stale) case_kprobe_stale 0 ;;
 	wrong-target) case_kprobe_stale 1 ;;
+	kprobe-opcode) case_kprobe_opcode ;;
 	*) echo "unknown case $c"; fail=$((fail + 1)) ;;
 	esac
 done

@@ -530,12 +530,13 @@ bool relpoline_req_noop(const struct relpoline_req *r)
  * @site:	a site that relpoline_apply() found busy, or any site
  *
  * A site is marked busy when relpoline_apply() found foreign bytes in it
- * (a kprobe's INT3 or optimized jump) and it stays marked until a later
- * batch patches it. When the other user has gone since, the text holds
- * relpoline's bytes again: the mark is dropped here and the site can be
+ * (a kprobe's INT3 or optimized jump) or a kprobe registered on it, armed
+ * or not, and it stays marked until a later batch patches it. When the
+ * other user has gone since, the text holds relpoline's bytes again and no
+ * kprobe is registered there: the mark is dropped here and the site can be
  * patched at once. Must be called with relpoline_lock() held.
  *
- * Return: true if the site still holds foreign bytes.
+ * Return: true if the site still holds foreign bytes or a kprobe.
  */
 bool relpoline_site_recheck_busy(struct relpoline_site *site)
 {
@@ -548,7 +549,8 @@ bool relpoline_site_recheck_busy(struct relpoline_site *site)
 	if (rp_site_bytes(site, site->stub, want))
 		return true;
 	mutex_lock(&text_mutex);
-	busy = memcmp((void *)site->addr, want, site->len);
+	busy = memcmp((void *)site->addr, want, site->len) ||
+	       text_poke_sites_kprobed((void *)site->addr, site->len);
 	mutex_unlock(&text_mutex);
 	if (!busy) {
 		site->busy = false;

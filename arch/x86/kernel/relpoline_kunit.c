@@ -331,6 +331,55 @@ static void rpk_busy(struct kunit *test)
 	relpoline_unlock();
 }
 
+/*
+ * A kprobe registered but not armed (kprobe_events creates probes
+ * disabled) holds a copy of the managed site and its first byte: the site
+ * stays as it is until the kprobe is gone. Were it restored meanwhile, in
+ * an inlined mode arming and disarming the kprobe would write "call"'s
+ * opcode over "call *%reg" (a call to a wild address).
+ */
+static void rpk_busy_disarmed(struct kunit *test)
+{
+	struct kprobe kp = { .flags = KPROBE_FLAG_DISABLED };
+	u8 managed[TEXT_POKE_SITE_MAX];
+	struct relpoline_site *site;
+	int ret;
+
+	rpk_skip_if_unavailable(test);
+	site = rpk_site_in(test, rpk_call);
+	relpoline_lock();
+	ret = rpk_apply_one(site, true, 1, (unsigned long)rpk_add_one, 0, false);
+	relpoline_unlock();
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	memcpy(managed, (void *)site->addr, site->len);
+
+	kp.addr = (kprobe_opcode_t *)site->addr;
+	ret = register_kprobe(&kp);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	relpoline_lock();
+	KUNIT_EXPECT_EQ(test, rpk_apply_one(site, false, 0, 0, 0, false), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, site->busy);
+	KUNIT_EXPECT_NOT_NULL(test, site->stub);
+	KUNIT_EXPECT_TRUE(test, relpoline_site_recheck_busy(site));
+	relpoline_unlock();
+	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, managed, site->len), 0);
+	/* Armed and disarmed: the kprobe's saved byte is still the site's. */
+	KUNIT_EXPECT_EQ(test, enable_kprobe(&kp), 0);
+	KUNIT_EXPECT_EQ(test, rpk_call(rpk_add_one, 1), 1002);
+	KUNIT_EXPECT_EQ(test, disable_kprobe(&kp), 0);
+	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, managed, site->len), 0);
+	KUNIT_EXPECT_EQ(test, rpk_call(rpk_add_one, 1), 1002);
+
+	unregister_kprobe(&kp);
+	relpoline_lock();
+	KUNIT_EXPECT_FALSE(test, relpoline_site_recheck_busy(site));
+	KUNIT_EXPECT_EQ(test, rpk_apply_one(site, false, 0, 0, 0, false), 0);
+	KUNIT_EXPECT_NULL(test, site->stub);
+	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, site->idle, site->len), 0);
+	relpoline_unlock();
+	KUNIT_EXPECT_EQ(test, rpk_call(rpk_add_one, 1), 1002);
+}
+
 /* What reliable stack traces taken inside a stub's sampling call showed. */
 struct rpk_unwind_seen {
 	int calls;
@@ -886,6 +935,7 @@ static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_patch_restore_tail),
 	KUNIT_CASE(rpk_bad_targets),
 	KUNIT_CASE(rpk_busy),
+	KUNIT_CASE(rpk_busy_disarmed),
 	KUNIT_CASE(rpk_unwind_through_stub),
 	KUNIT_CASE(rpk_unwind_computed_goto),
 	KUNIT_CASE(rpk_landing),

@@ -40,13 +40,16 @@
  * static_call, jump_label and kprobes, and is released only for the waits
  * of step 2: the INT3s then in the text are ours, and kprobes refuses to
  * probe an INT3 it did not put there. Every site is first checked to still
- * hold the bytes the caller expects; a site that does not (a kprobe's
- * INT3, another patcher) is skipped and reported -EBUSY, never
- * overwritten. A batch costs three text_poke_sync() IPI rounds, whatever
+ * hold the bytes the caller expects and to have no kprobe registered on any
+ * of its bytes; a site that fails either (a kprobe's INT3, another patcher,
+ * a kprobe registered but not armed, which holds a copy of the site and
+ * writes its saved first byte back when disarmed) is skipped and reported
+ * -EBUSY, never overwritten. A batch costs three text_poke_sync() IPI rounds, whatever
  * its size, plus the two grace periods when a site asks for them.
  */
 #define pr_fmt(fmt) "text_poke_site: " fmt
 
+#include <linux/kprobes.h>
 #include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -205,6 +208,33 @@ unsigned long text_poke_sites_skip(unsigned long addr)
 	return end;
 }
 
+/**
+ * text_poke_sites_kprobed - is a kprobe registered on a byte of a site?
+ * @addr:	the site
+ * @len:	its length
+ *
+ * A kprobe, armed or not, holds a copy of the instruction it probes and
+ * the first byte it writes back when it is disarmed: a site with a kprobe
+ * on any of its bytes must not be rewritten until the kprobe is gone.
+ * register_kprobe() publishes a kprobe before it releases text_mutex, so
+ * under text_mutex the answer holds until text_mutex is released.
+ *
+ * Return: true if a kprobe is registered at any of the @len bytes.
+ */
+bool text_poke_sites_kprobed(void *addr, unsigned int len)
+{
+	bool ret = false;
+#ifdef CONFIG_KPROBES
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = 0; i < len && !ret; i++)
+		ret = get_kprobe(addr + i);
+	rcu_read_unlock();
+#endif
+	return ret;
+}
+
 static int tps_cmp(const void *a, const void *b)
 {
 	const struct text_poke_site *x = *(const struct text_poke_site * const *)a;
@@ -304,7 +334,8 @@ static unsigned int tps_select(struct text_poke_site **order, unsigned int nr,
 			s->result = -EINVAL;
 			continue;
 		}
-		if (memcmp(s->addr, s->old, s->len)) {
+		if (memcmp(s->addr, s->old, s->len) ||
+		    text_poke_sites_kprobed(s->addr, s->len)) {
 			s->result = -EBUSY;
 			(*busy)++;
 			continue;

@@ -11,7 +11,8 @@
  * @addr:	address of the site
  * @len:	length of @old and @new (2 to TEXT_POKE_SITE_MAX)
  * @old:	the bytes the site must hold now; the site is left alone
- *		when it does not (a kprobe, another patcher)
+ *		when it does not (a kprobe, another patcher), or when a
+ *		kprobe is registered on one of its bytes
  * @new:	the replacement; neither @old nor @new starts with INT3
  * @form:	enum relpoline_form: while the site is rewritten it behaves
  *		as a CALL, JMP or Jcc (@cc) to @dest, returning to (or going
@@ -23,7 +24,8 @@
  *		task can be stopped (not counting an INT3 that @new keeps):
  *		wait for every task to leave them before rewriting
  * @result:	out: 0 when rewritten (or already @new), -EBUSY when @old did
- *		not match, -EINVAL for a malformed entry
+ *		not match or a kprobe is registered on the site, -EINVAL for
+ *		a malformed entry
  */
 struct text_poke_site {
 	void		*addr;
@@ -54,6 +56,7 @@ struct text_poke_site_stats {
 int text_poke_sites(struct text_poke_site **vec, unsigned int nr,
 		    struct text_poke_site_stats *stats);
 unsigned long text_poke_sites_emulations(void);
+bool text_poke_sites_kprobed(void *addr, unsigned int len);
 
 struct pt_regs;
 #ifdef CONFIG_RELPOLINE
