@@ -190,4 +190,32 @@ unsigned int rp_policy_decide(const struct rp_cand *cand, unsigned int nr_cand,
 			      const struct rp_policy *p, u64 *out);
 void rp_decay(u64 *score);
 
+/**
+ * struct rp_saved_win - the window over which the rate of saved cycles is
+ *			 measured (trace_stat/relpoline's estimate)
+ * @saved:	saved cycles when the window opened
+ * @at_ms:	when it opened (ms, a monotonic clock)
+ * @epoch:	the hit counting epoch it belongs to (see rp_saved_rate())
+ * @open:	a window is open
+ * @have_rate:	@rate and @window_ms hold the rate of a closed window
+ * @rate:	saved cycles per second over that window
+ * @window_ms:	its length
+ */
+struct rp_saved_win {
+	u64		saved;
+	u64		at_ms;
+	unsigned int	epoch;
+	bool		open;
+	bool		have_rate;
+	u64		rate;
+	u64		window_ms;
+};
+
+#define RP_SAVED_MIN_WINDOW_MS	1000
+
+u64 rp_saved_cycles(u64 hits, u64 slow_x100, u64 hit_x100);
+void rp_saved_rate(struct rp_saved_win *w, u64 saved, u64 now_ms, bool counting,
+		   unsigned int epoch);
+u64 rp_saved_share_ppm(u64 rate, u64 khz);
+
 #endif /* _LINUX_RELPOLINE_PARSE_H */

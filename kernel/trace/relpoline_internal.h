@@ -52,6 +52,7 @@ unsigned int rp_policy_get(enum rp_knob knob);
 int rp_policy_set(enum rp_knob knob, unsigned int val);
 int rp_policy_hold_profile(bool hold);
 unsigned int rp_policy_profile_holders(void);
+bool rp_policy_counting(unsigned int *epoch);
 
 /* Totals since boot (samples and dropped: since the last reset). */
 struct rp_totals {

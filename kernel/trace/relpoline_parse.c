@@ -30,6 +30,7 @@
 #include <linux/ctype.h>
 #include <linux/export.h>
 #include <linux/kstrtox.h>
+#include <linux/math64.h>
 #include <linux/relpoline_parse.h>
 #include <linux/string.h>
 
@@ -952,3 +953,73 @@ void rp_decay(u64 *score)
 	*score >>= 1;
 }
 EXPORT_SYMBOL_IF_KUNIT(rp_decay);
+
+/**
+ * rp_saved_cycles() - the cycles that promoted hits saved, estimated
+ * @hits: calls that took a promoted target
+ * @slow_x100: cycles of a call through the site's boot form, times 100
+ * @hit_x100: cycles of a call that takes a promoted target, times 100
+ *
+ * Return: @hits * (@slow_x100 - @hit_x100) / 100, rounded down; 0 when a
+ * hit costs as much as the slow path or more (nothing saved, never a
+ * negative saving).
+ */
+u64 rp_saved_cycles(u64 hits, u64 slow_x100, u64 hit_x100)
+{
+	u64 per_hit = slow_x100 > hit_x100 ? slow_x100 - hit_x100 : 0;
+
+	/* hits * per_hit / 100 without overflowing for any realistic count */
+	return div64_u64(hits, 100) * per_hit + div64_u64((hits % 100) * per_hit, 100);
+}
+EXPORT_SYMBOL_IF_KUNIT(rp_saved_cycles);
+
+/**
+ * rp_saved_rate() - measure the rate of saved cycles over a window
+ * @w: the window
+ * @saved: saved cycles now (rp_saved_cycles() of the hits now)
+ * @now_ms: now, on a monotonic clock
+ * @counting: hits are being counted now
+ * @epoch: changes whenever hit counting starts or stops or the counts are
+ *	   reset
+ *
+ * A window opens when hits are counted and closes at the first call at
+ * least RP_SAVED_MIN_WINDOW_MS later, which takes its rate and opens the
+ * next one: whoever calls, the rate is that of a recent window of a
+ * second or more. A change of @epoch, @counting false or a count that went
+ * down (a reset) closes the window without a rate: hits that were not
+ * counted, or counted before a reset, would make the rate wrong.
+ */
+void rp_saved_rate(struct rp_saved_win *w, u64 saved, u64 now_ms, bool counting,
+		   unsigned int epoch)
+{
+	if (!counting || !w->open || w->epoch != epoch || saved < w->saved ||
+	    now_ms < w->at_ms) {
+		w->open = counting;
+		w->have_rate = false;
+		w->saved = saved;
+		w->at_ms = now_ms;
+		w->epoch = epoch;
+		return;
+	}
+	if (now_ms - w->at_ms < RP_SAVED_MIN_WINDOW_MS)
+		return;
+	w->window_ms = now_ms - w->at_ms;
+	w->rate = div64_u64((saved - w->saved) * 1000, w->window_ms);
+	w->have_rate = true;
+	w->saved = saved;
+	w->at_ms = now_ms;
+}
+EXPORT_SYMBOL_IF_KUNIT(rp_saved_rate);
+
+/**
+ * rp_saved_share_ppm() - a rate of cycles as a share of one CPU
+ * @rate: cycles per second
+ * @khz: the clock those cycles count, in kHz (0: unknown)
+ *
+ * Return: the share in parts per million, 0 when @khz is 0.
+ */
+u64 rp_saved_share_ppm(u64 rate, u64 khz)
+{
+	return khz ? div64_u64(rate * 1000, khz) : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(rp_saved_share_ppm);

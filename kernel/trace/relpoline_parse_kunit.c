@@ -166,10 +166,59 @@ static void rpk_two_intervals_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rpk_promoted_after(100), 0U);
 }
 
+/* hits * (slow - hit) / 100, never negative, and no overflow near 2^64 */
+static void rpk_saved_cycles_test(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, rp_saved_cycles(1000, 2531, 320), 22110ULL);
+	KUNIT_EXPECT_EQ(test, rp_saved_cycles(3, 2531, 320), 66ULL);	/* 66.33 */
+	KUNIT_EXPECT_EQ(test, rp_saved_cycles(1000, 320, 320), 0ULL);
+	KUNIT_EXPECT_EQ(test, rp_saved_cycles(1000, 300, 320), 0ULL);
+	KUNIT_EXPECT_EQ(test, rp_saved_cycles(0, 2531, 320), 0ULL);
+	/* 10^15 hits of 40 cycles each: 4 * 10^16, whose naive product overflows */
+	KUNIT_EXPECT_EQ(test, rp_saved_cycles(1000000000000000ULL, 4100, 100),
+			40000000000000000ULL);
+	KUNIT_EXPECT_EQ(test, rp_saved_share_ppm(3000000, 3000000), 1000ULL);
+	KUNIT_EXPECT_EQ(test, rp_saved_share_ppm(3000000, 0), 0ULL);
+}
+
+/* The rate's window: opens while counting, closes after a second or more. */
+static void rpk_saved_rate_test(struct kunit *test)
+{
+	struct rp_saved_win w = {};
+
+	rp_saved_rate(&w, 500, 10000, false, 1);	/* not counting: no window */
+	KUNIT_EXPECT_FALSE(test, w.open);
+	rp_saved_rate(&w, 500, 10000, true, 1);		/* opens */
+	KUNIT_EXPECT_TRUE(test, w.open);
+	KUNIT_EXPECT_FALSE(test, w.have_rate);
+	rp_saved_rate(&w, 900, 10999, true, 1);		/* too soon: still open */
+	KUNIT_EXPECT_FALSE(test, w.have_rate);
+	rp_saved_rate(&w, 2500, 12000, true, 1);	/* 2000 in 2 s */
+	KUNIT_EXPECT_TRUE(test, w.have_rate);
+	KUNIT_EXPECT_EQ(test, w.rate, 1000ULL);
+	KUNIT_EXPECT_EQ(test, w.window_ms, 2000ULL);
+	rp_saved_rate(&w, 2600, 12500, true, 1);	/* keeps the last rate */
+	KUNIT_EXPECT_EQ(test, w.rate, 1000ULL);
+	rp_saved_rate(&w, 5500, 13000, true, 1);	/* 3000 in 1 s */
+	KUNIT_EXPECT_EQ(test, w.rate, 3000ULL);
+	rp_saved_rate(&w, 6000, 14000, true, 2);	/* counting restarted */
+	KUNIT_EXPECT_FALSE(test, w.have_rate);
+	KUNIT_EXPECT_TRUE(test, w.open);
+	rp_saved_rate(&w, 100, 15000, true, 2);		/* the counts went down */
+	KUNIT_EXPECT_FALSE(test, w.have_rate);
+	rp_saved_rate(&w, 1100, 16000, true, 2);
+	KUNIT_EXPECT_EQ(test, w.rate, 1000ULL);
+	rp_saved_rate(&w, 1100, 17000, false, 2);	/* counting stopped */
+	KUNIT_EXPECT_FALSE(test, w.have_rate);
+	KUNIT_EXPECT_FALSE(test, w.open);
+}
+
 static struct kunit_case relpoline_policy_cases[] = {
 	KUNIT_CASE_PARAM(rpk_policy_test, rpk_policy_gen_params),
 	KUNIT_CASE(rpk_decay_test),
 	KUNIT_CASE(rpk_two_intervals_test),
+	KUNIT_CASE(rpk_saved_cycles_test),
+	KUNIT_CASE(rpk_saved_rate_test),
 	{}
 };
 

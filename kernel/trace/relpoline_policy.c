@@ -71,6 +71,12 @@ static struct {
 	bool		profile;
 	/* Open profile_hold files: hits are counted while there is one. */
 	unsigned int	profile_holders;
+	/*
+	 * Bumped whenever hit counting may start or stop (enable, profile,
+	 * the first hold and the last release) and by a reset of the counts:
+	 * the rate of saved cycles restarts its window (rp_saved_rate()).
+	 */
+	unsigned int	count_epoch;
 } rp = {
 	.max_targets = RP_POLICY_DEFAULT_MAX_TARGETS, .interval_ms = 1000,
 	.min_samples = RP_POLICY_DEFAULT_MIN_SAMPLES,
@@ -609,9 +615,13 @@ static int rp_set_enabled(bool on)
 	int ret;
 
 	rp.enabled = on;
+	rp.count_epoch++;
 	if (on) {
-		if (!was)
+		if (!was) {
 			relpoline_set_sample_period(rp.sample_period);
+			/* Once a boot; no estimate of the savings if it fails. */
+			relpoline_calibrate();
+		}
 		ret = rp_policy_sync();
 		/* The first round comes one interval_ms after the enable. */
 		if (!was)
@@ -650,6 +660,7 @@ static void rp_reset(void)
 	relpoline_drain_samples(rp_take_sample, &rd);
 	relpoline_walk_sites(rp_clear_learned, NULL);
 	relpoline_reset_counts();
+	rp.count_epoch++;
 	for (i = 0; i < rp_wt.nr; i++)
 		rp_wt.ent[i].samples = 0;
 	rp_wt.dflt_samples = 0;
@@ -713,6 +724,7 @@ static int rp_set_profile(bool on)
 	if (rp.profile == on)
 		return 0;
 	rp.profile = on;
+	rp.count_epoch++;
 	/* A holder keeps hit counting on: nothing to rewrite. */
 	if (rp.profile_holders)
 		return 0;
@@ -738,6 +750,7 @@ int rp_policy_hold_profile(bool hold)
 
 	if (hold ? rp.profile_holders++ : --rp.profile_holders)
 		return 0;
+	rp.count_epoch++;
 	if (rp.profile)
 		return 0;
 	ret = rp_policy_sync();
@@ -759,6 +772,20 @@ int rp_policy_hold_profile(bool hold)
 unsigned int rp_policy_profile_holders(void)
 {
 	return rp.profile_holders;
+}
+
+/**
+ * rp_policy_counting() - are hits being counted?
+ * @epoch: out: the counting epoch, which changes whenever counting may
+ *	   start or stop and when the counts are reset
+ *
+ * Context: relpoline_lock() held.
+ * Return: true while relpoline is enabled and profile is 1 or held.
+ */
+bool rp_policy_counting(unsigned int *epoch)
+{
+	*epoch = rp.count_epoch;
+	return rp.enabled && (rp.profile || rp.profile_holders);
 }
 
 /**

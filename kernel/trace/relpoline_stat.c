@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * relpoline: trace_stat/relpoline, the per-site hit and miss counts and
- * the totals of the patching and the policy.
+ * relpoline: trace_stat/relpoline, the per-site hit and miss counts, the
+ * totals of the patching and the policy, and the estimate of what the
+ * promoted hits saved.
  *
  * Locking: see relpoline_internal.h.
  */
 #include <linux/init.h>
+#include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -126,6 +128,42 @@ static int rp_count_one(struct relpoline_site *s, void *data)
 	return 0;
 }
 
+/*
+ * What promotion saved, estimated: "# estimate:" with the calibration's
+ * cycles per call (x100) of the slow path and of a hit, the cycles the
+ * hits so far saved, and their rate over the last window of a second or
+ * more between two reads (rp_saved_rate(); shared by every reader) with
+ * its share of one CPU. No line before relpoline was first enabled (not
+ * calibrated); the rate only while hits are counted. See "What it saves"
+ * in Documentation/trace/relpoline.rst. relpoline_lock() held.
+ */
+static struct rp_saved_win rp_saved_win;
+
+static void rp_stat_estimate(struct seq_file *m, u64 hits)
+{
+	const struct relpoline_calib *cal = relpoline_calibration();
+	struct rp_saved_win *w = &rp_saved_win;
+	unsigned int epoch;
+	bool counting;
+	u64 saved;
+
+	if (!cal)
+		return;
+	if (cal->err) {
+		seq_printf(m, "# estimate: none, the calibration failed (%d)\n", cal->err);
+		return;
+	}
+	counting = rp_policy_counting(&epoch);
+	saved = rp_saved_cycles(hits, cal->slow_x100, cal->hit_x100);
+	rp_saved_rate(w, saved, ktime_get_ns() / NSEC_PER_MSEC, counting, epoch);
+	seq_printf(m, "# estimate: slow_cycles_x100=%llu hit_cycles_x100=%llu saved_cycles=%llu",
+		   cal->slow_x100, cal->hit_x100, saved);
+	if (w->have_rate)
+		seq_printf(m, " saved_cycles_per_sec=%llu cpu_share_ppm=%llu saved_window_ms=%llu",
+			   w->rate, rp_saved_share_ppm(w->rate, cal->khz), w->window_ms);
+	seq_printf(m, " cycle_khz=%u calibrated_cpu=%u\n", cal->khz, cal->cpu);
+}
+
 static int rp_stat_headers(struct seq_file *m)
 {
 	const struct rp_totals *tot;
@@ -148,6 +186,7 @@ static int rp_stat_headers(struct seq_file *m)
 		   tot->samples, tot->dropped);
 	seq_printf(m, " percpu_bytes=%lu quiesced=%lu emulations=%lu landings=%lu\n",
 		   st.percpu_bytes, st.quiesced, st.emulations, st.landings);
+	rp_stat_estimate(m, c.hits);
 	relpoline_unlock();
 	seq_puts(m, "#         hits       misses    hit%  id site module form reg\n");
 	return 0;

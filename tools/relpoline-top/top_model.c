@@ -802,6 +802,36 @@ static void put_ll(struct obuf *b, long long v)
 		ob_printf(b, "%lld", v);
 }
 
+/*
+ * The kernel's estimate (trace_stat's "# estimate:" line) applied to the
+ * hit rate shown: hits/s times what a hit saves, as the kernel computes
+ * its saved_cycles from the hits.
+ */
+static void top_fmt_saved(struct obuf *b, const struct top_model *m, const struct rp_stat *st)
+{
+	long long d = st->slow_cycles_x100 - st->hit_cycles_x100;
+	double rate;
+	char r[24];
+
+	ob_puts(b, "Saved (estimate): ");
+	if (st->slow_cycles_x100 < 0 || st->hit_cycles_x100 < 0) {
+		ob_puts(b, "- (not calibrated)\n");
+		return;
+	}
+	if (d < 0)
+		d = 0;
+	if (m->tot.hits_rate < 0) {
+		ob_printf(b, "- cycles/s (hits not counted); a hit saves %.2f cycles\n", d / 100.0);
+		return;
+	}
+	rate = m->tot.hits_rate * d / 100.0;
+	top_fmt_rate(rate, r);
+	ob_printf(b, "%s cycles/s", r);
+	if (st->cycle_khz > 0)
+		ob_printf(b, ", %.3f%% of one CPU", 100.0 * rate / (st->cycle_khz * 1e3));
+	ob_printf(b, "; a hit saves %.2f cycles\n", d / 100.0);
+}
+
 void top_fmt_header(struct obuf *b, const struct top_model *m, const struct top_info *in)
 {
 	const struct top_totals *t = &m->tot;
@@ -848,6 +878,7 @@ void top_fmt_header(struct obuf *b, const struct top_model *m, const struct top_
 	ob_puts(b, " IPI rounds, ");
 	put_ll(b, st->patched);
 	ob_printf(b, " patched  Stubs: %s of %s\n", by, pool);
+	top_fmt_saved(b, m, st);
 }
 
 int top_fmt_rows(const struct top_model *m, struct obuf *rows, size_t **off, size_t *cap_off)

@@ -134,7 +134,7 @@ struct top_info {
 	bool holding;			/* we hold profile_hold */
 };
 
-#define TOP_HEADER_LINES	5
+#define TOP_HEADER_LINES	6
 /* header lines (TOP_HEADER_LINES, no trailing blank line) */
 void top_fmt_header(struct obuf *b, const struct top_model *m, const struct top_info *in);
 /* column titles */

@@ -75,6 +75,26 @@ static void text_ll(struct obuf *ob, const char *key, long long v)
 		ob_printf(ob, "%-16s %lld\n", key, v);
 }
 
+/* The kernel's estimate of what promotion saves, in words. */
+static void text_estimate(struct obuf *ob, const struct rp_stat *st)
+{
+	long long d = st->slow_cycles_x100 - st->hit_cycles_x100;
+
+	if (st->slow_cycles_x100 < 0 || st->hit_cycles_x100 < 0) {
+		ob_printf(ob, "%-16s - (not calibrated: relpoline was never enabled)\n", "estimate:");
+		return;
+	}
+	ob_printf(ob, "%-16s a hit saves %.2f cycles (slow path %.2f, hit %.2f)", "estimate:",
+		  d > 0 ? d / 100.0 : 0.0, st->slow_cycles_x100 / 100.0, st->hit_cycles_x100 / 100.0);
+	if (st->saved_cycles_per_sec >= 0 && st->cpu_share_ppm >= 0)
+		ob_printf(ob, "; %lld cycles/s saved, %.4f%% of one CPU (last %.1f s)",
+			  st->saved_cycles_per_sec, st->cpu_share_ppm / 1e4,
+			  st->saved_window_ms / 1e3);
+	else
+		ob_puts(ob, "; no rate (hits not counted, or no window of a second yet)");
+	ob_putc(ob, '\n');
+}
+
 static void fmt_text(struct obuf *ob, const struct status *s)
 {
 	const struct rp_stat *st = &s->st;
@@ -107,6 +127,7 @@ static void fmt_text(struct obuf *ob, const struct status *s)
 			  100.0 * st->hits / (double)(st->hits + st->misses));
 	else
 		ob_printf(ob, "%-16s -\n", "hit_pct:");
+	text_estimate(ob, st);
 	if (st->dropped > 0)
 		ob_printf(ob, "warning: %lld samples were dropped: learning is starved "
 			  "(raise sample_period or lower interval_ms)\n", st->dropped);
@@ -155,6 +176,10 @@ static const struct {
 	{ "stub_bytes", "stub_bytes", "Stub memory in use.", false },
 	{ "stub_pool_bytes", "stub_pool_bytes", "Stub memory allocated.", false },
 	{ "saved_cycles", "saved_cycles_total", "Kernel estimate of the cycles promotion saved.", true },
+	{ "saved_cycles_per_sec", "saved_cycles_per_second",
+	  "Kernel estimate of the cycles saved per second, over its last window.", false },
+	{ "cpu_share_ppm", "saved_cpu_share_ppm",
+	  "The cycles saved per second, in parts per million of one CPU (estimate).", false },
 };
 
 static void fmt_prometheus(struct obuf *ob, const struct status *s)

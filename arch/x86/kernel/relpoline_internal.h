@@ -6,6 +6,7 @@
  *   relpoline_capture.c	decoding a site as boot patching left it
  *   relpoline_stub.c		stub memory, stub code and counters, stub lookups
  *   relpoline_learn.c		the sampling path and the learning tables
+ *   relpoline_calib.c		what a promoted hit saves, measured once
  */
 #ifndef _ARCH_X86_KERNEL_RELPOLINE_INTERNAL_H
 #define _ARCH_X86_KERNEL_RELPOLINE_INTERNAL_H
@@ -107,6 +108,8 @@ int rp_acc_slot(const struct rp_site_acc *acc, unsigned long target);
 void rp_stubs_set_countdown(unsigned int period);
 struct relpoline_stub *rp_stub_at(unsigned long addr);
 void rp_stub_trim(void);
+void rp_stub_describe(const struct relpoline_stub *stub, unsigned long text,
+		      struct rp_stub_desc *d);
 
 /* objtool's list of sites, relative to each entry (arch/x86/kernel/vmlinux.lds.S). */
 extern s32 __retpoline_sites[], __retpoline_sites_end[];

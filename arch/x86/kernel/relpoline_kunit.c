@@ -929,6 +929,43 @@ static void rpk_capture_forms(struct kunit *test)
 		rpk_capture_one(test, &forms[i]);
 }
 
+/*
+ * The calibration (relpoline_calib.c) in this boot's mode: both loops ran
+ * and the stub counted every call of the hit loop (-EIO otherwise), and
+ * none of relpoline's counts moved (the first calibration of the boot
+ * unless relpoline was enabled before the tests ran). Its cycles mean
+ * nothing under TCG; that they exist, and the hit loop's count, do.
+ */
+static void rpk_calibrate(struct kunit *test)
+{
+	struct relpoline_stats before, after;
+	const struct relpoline_calib *c;
+	struct relpoline_calib cal = {};
+	bool site_ok;
+	int ret;
+
+	relpoline_lock();
+	relpoline_get_stats_locked(&before);
+	ret = relpoline_calibrate();
+	relpoline_get_stats_locked(&after);
+	c = relpoline_calibration();
+	if (c)
+		cal = *c;
+	site_ok = c && relpoline_find_site_id(cal.site);
+	relpoline_unlock();
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_EQ(test, cal.err, 0);
+	KUNIT_EXPECT_TRUE(test, site_ok);
+	KUNIT_EXPECT_GT(test, cal.slow_x100, 0ULL);
+	KUNIT_EXPECT_GT(test, cal.hit_x100, 0ULL);
+	/* Its page, stub and counters are its own: relpoline's counts stay. */
+	KUNIT_EXPECT_EQ(test, memcmp(&before, &after, sizeof(before)), 0);
+	kunit_info(test, "slow path %llu.%02llu, hit %llu.%02llu cycles a call (CPU %u, site %u)",
+		   cal.slow_x100 / 100, cal.slow_x100 % 100, cal.hit_x100 / 100,
+		   cal.hit_x100 % 100, cal.cpu, cal.site);
+}
+
 static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_site_table),
 	KUNIT_CASE(rpk_patch_restore_call),
@@ -941,6 +978,7 @@ static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_landing),
 	KUNIT_CASE(rpk_int3_emulation),
 	KUNIT_CASE(rpk_call_depth),
+	KUNIT_CASE(rpk_calibrate),
 	{}
 };
 

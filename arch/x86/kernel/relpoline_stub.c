@@ -610,9 +610,14 @@ static void rp_desc_call_depth(const struct relpoline_site *site, struct rp_stub
 #endif
 }
 
-/* The encoder's description of the code @stub needs, at @text. */
-static void rp_stub_desc(const struct relpoline_stub *stub, unsigned long text,
-			 struct rp_stub_desc *d)
+/**
+ * rp_stub_describe - the encoder's description of the code @stub needs
+ * @stub:	the stub: its site, targets, count_hits, sample and ctrs set
+ * @text:	where the code will run
+ * @d:		out: the description
+ */
+void rp_stub_describe(const struct relpoline_stub *stub, unsigned long text,
+		      struct rp_stub_desc *d)
 {
 	const struct relpoline_site *site = stub->site;
 	unsigned int i;
@@ -684,7 +689,7 @@ static int rp_stub_build(struct relpoline_stub *stub)
 	rp_stats.percpu_bytes += stub->ctr_size;
 	for_each_possible_cpu(cpu)
 		per_cpu_ptr(stub->ctrs, cpu)->countdown = rp_sample_period();
-	rp_stub_desc(stub, 0, &d);
+	rp_stub_describe(stub, 0, &d);
 	ret = rp_stub_size(&d);
 	if (ret < 0)
 		return ret;
@@ -693,7 +698,7 @@ static int rp_stub_build(struct relpoline_stub *stub)
 	stub->text = rp_text_alloc(stub, size);
 	if (!stub->text)
 		return -ENOSPC;
-	rp_stub_desc(stub, (unsigned long)stub->text, &d);
+	rp_stub_describe(stub, (unsigned long)stub->text, &d);
 	ret = rp_encode_stub(&d, buf, min_t(unsigned int, size, sizeof(buf)), &layout);
 	if (ret < 0)
 		return ret;

@@ -68,3 +68,9 @@ s/if (rp_cand_in(d->sel, d->nr, best->target))/if (0)/
 s/\*hi = (h >> 32) + (\*lo < l);/*hi = (h >> 32);/
 s/return ahi > bhi || (ahi == bhi \&\& alo >= blo);/return alo >= blo;/
 s/\*score >>= 1;/*score >>= 2;/
+# the estimate of what promotion saved
+s/u64 per_hit = slow_x100 > hit_x100 ? slow_x100 - hit_x100 : 0;/u64 per_hit = slow_x100 - hit_x100;/
+s/+ div64_u64((hits % 100) \* per_hit, 100);/;/
+s/if (now_ms - w->at_ms < RP_SAVED_MIN_WINDOW_MS)/if (0)/
+s/w->epoch != epoch || saved < w->saved ||/saved < w->saved ||/
+s/return khz ? div64_u64(rate \* 1000, khz) : 0;/return khz ? div64_u64(rate, khz) : 0;/

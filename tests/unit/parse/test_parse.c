@@ -1178,6 +1178,50 @@ START_TEST(policy_idempotent)
 }
 END_TEST
 
+/* the estimate of what promotion saved (trace_stat's "# estimate:") */
+START_TEST(saved_cycles)
+{
+	ck_assert_uint_eq(rp_saved_cycles(1000, 2531, 320), 22110);
+	ck_assert_uint_eq(rp_saved_cycles(3, 2531, 320), 66);
+	ck_assert_uint_eq(rp_saved_cycles(199, 2531, 320), 4399);
+	ck_assert_uint_eq(rp_saved_cycles(1000, 320, 320), 0);
+	ck_assert_uint_eq(rp_saved_cycles(1000, 300, 320), 0);
+	ck_assert_uint_eq(rp_saved_cycles(1000000000000000ULL, 4100, 100), 40000000000000000ULL);
+	ck_assert_uint_eq(rp_saved_share_ppm(3000000, 3000000), 1000);
+	ck_assert_uint_eq(rp_saved_share_ppm(1, 0), 0);
+}
+END_TEST
+
+START_TEST(saved_rate)
+{
+	struct rp_saved_win w = { 0 };
+
+	rp_saved_rate(&w, 500, 10000, false, 1);
+	ck_assert(!w.open);
+	rp_saved_rate(&w, 500, 10000, true, 1);
+	ck_assert(w.open && !w.have_rate);
+	rp_saved_rate(&w, 900, 10999, true, 1);
+	ck_assert(!w.have_rate);
+	rp_saved_rate(&w, 2500, 12000, true, 1);
+	ck_assert(w.have_rate);
+	ck_assert_uint_eq(w.rate, 1000);
+	ck_assert_uint_eq(w.window_ms, 2000);
+	rp_saved_rate(&w, 2600, 12500, true, 1);
+	ck_assert_uint_eq(w.rate, 1000);
+	rp_saved_rate(&w, 5500, 13000, true, 1);
+	ck_assert_uint_eq(w.rate, 3000);
+	ck_assert_uint_eq(w.window_ms, 1000);
+	rp_saved_rate(&w, 6000, 14000, true, 2);	/* a new epoch */
+	ck_assert(w.open && !w.have_rate);
+	rp_saved_rate(&w, 100, 15000, true, 2);		/* a reset */
+	ck_assert(!w.have_rate);
+	rp_saved_rate(&w, 1100, 16000, true, 2);
+	ck_assert_uint_eq(w.rate, 1000);
+	rp_saved_rate(&w, 1100, 17000, false, 2);
+	ck_assert(!w.open && !w.have_rate);
+}
+END_TEST
+
 START_TEST(policy_decay)
 {
 	u64 s = 5;
@@ -1345,6 +1389,11 @@ static Suite *policy_suite(void)
 	tcase_add_test(tc, policy_decay);
 	tcase_add_test(tc, policy_two_intervals);
 	tcase_add_test(tc, policy_steady_no_churn);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("saved");
+	tcase_add_test(tc, saved_cycles);
+	tcase_add_test(tc, saved_rate);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -311,6 +311,37 @@ START_TEST(test_status_json)
 	rp(&r, NA{ "status", "--format", "prometheus", NULL });
 	ck_assert_ptr_nonnull(strstr(r.out, "\nrelpoline_saved_cycles_total 123456\n"));
 	run_free(&r);
+	t_restore_stat();
+
+	/* the kernel's "# estimate:" line, as it prints it */
+	t_replace_stat_line("#         hits",
+			    "# estimate: slow_cycles_x100=2531 hit_cycles_x100=320 saved_cycles=2211 "
+			    "saved_cycles_per_sec=3000000 cpu_share_ppm=1000 saved_window_ms=1500 "
+			    "cycle_khz=3000000 calibrated_cpu=1\n#         hits");
+	rp(&r, NA{ "status", NULL });
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_msg(strstr(r.out, "estimate:        a hit saves 22.11 cycles (slow path 25.31, hit 3.20); "
+			     "3000000 cycles/s saved, 0.1000% of one CPU (last 1.5 s)\n"), "%s", r.out);
+	run_free(&r);
+	rp(&r, NA{ "status", "--json", NULL });
+	tot = json_get(r.out, "totals");
+	ck_assert(json_num(json_get(tot, "saved_cycles")) == 2211);
+	ck_assert(json_num(json_get(tot, "saved_cycles_per_sec")) == 3000000);
+	ck_assert(json_num(json_get(tot, "cpu_share_ppm")) == 1000);
+	ck_assert(json_num(json_get(tot, "slow_cycles_x100")) == 2531);
+	run_free(&r);
+	rp(&r, NA{ "status", "--format", "prometheus", NULL });
+	ck_assert_ptr_nonnull(strstr(r.out, "\nrelpoline_saved_cycles_per_second 3000000\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\nrelpoline_saved_cpu_share_ppm 1000\n"));
+	run_free(&r);
+	t_restore_stat();
+	/* calibrated, no rate yet */
+	t_replace_stat_line("#         hits",
+			    "# estimate: slow_cycles_x100=2531 hit_cycles_x100=320 saved_cycles=0 "
+			    "cycle_khz=3000000 calibrated_cpu=0\n#         hits");
+	rp(&r, NA{ "status", NULL });
+	ck_assert_msg(strstr(r.out, "a hit saves 22.11 cycles (slow path 25.31, hit 3.20); no rate"), "%s", r.out);
+	run_free(&r);
 
 	/* trace_stat in another format: an error, not wrong numbers */
 	replace_file("trace_stat/relpoline", "hits: 5\nretrains: 42\n");

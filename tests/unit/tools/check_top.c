@@ -399,6 +399,8 @@ START_TEST(test_frames)
 	struct obuf b = { 0 };
 	const char *sites;
 	int lines = 0;
+	struct rp_stat saved_stat;
+	double saved_rate;
 
 	model2(&m);
 	in.now = 0;
@@ -421,9 +423,28 @@ START_TEST(test_frames)
 	ck_assert_ptr_nonnull(strstr(b.p, "Stubs: 2.0 KiB of -"));
 	ck_assert_ptr_nonnull(strstr(b.p, "3 dropped (starved!)"));
 	ck_assert_ptr_nonnull(strstr(b.p, "Sites: 6 managed: 2 learning, 2 promoted, 1 pinned"));
+	ck_assert_ptr_nonnull(strstr(b.p, "\nSaved (estimate): - (not calibrated)\n"));
 	/* rows in sort order (calls): 1 before 2 before 3 */
 	ck_assert(strstr(b.p, "a_fn+") < strstr(b.p, "b_fn+"));
 	ck_assert(strstr(b.p, "b_fn+") < strstr(b.p, "c_fn+"));
+
+	/* the kernel's calibration applied to the hit rate shown */
+	ob_reset(&b);
+	saved_stat = in.stat;
+	saved_rate = m.tot.hits_rate;
+	in.stat.slow_cycles_x100 = 2531;
+	in.stat.hit_cycles_x100 = 320;
+	in.stat.cycle_khz = 3000000;
+	m.tot.hits_rate = 1000000;
+	top_fmt_header(&b, &m, &in);
+	ck_assert_msg(strstr(b.p, "\nSaved (estimate): 22.1M cycles/s, 0.737% of one CPU; "
+			     "a hit saves 22.11 cycles\n"), "%s", b.p);
+	ob_reset(&b);
+	m.tot.hits_rate = -1;
+	top_fmt_header(&b, &m, &in);
+	ck_assert_ptr_nonnull(strstr(b.p, "Saved (estimate): - cycles/s (hits not counted)"));
+	in.stat = saved_stat;
+	m.tot.hits_rate = saved_rate;
 
 	/* the first N rows only */
 	ob_reset(&b);

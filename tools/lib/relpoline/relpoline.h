@@ -164,7 +164,9 @@ int rp_parse_target_token(char *tok, bool need_hits, const char **sym,
  *
  *   # totals: off=N learning=N promoted=N pinned=N blocked=N busy=N refused=N sites=N
  *   # hits=N misses=N retrains=N last_retrain_us=N batches=N ipi_rounds=N patched=N
- *     stub_bytes=N stub_pool_bytes=N samples=N dropped=N [saved_cycles=N]
+ *     stub_bytes=N stub_pool_bytes=N samples=N dropped=N ...
+ *   [# estimate: slow_cycles_x100=N hit_cycles_x100=N saved_cycles=N
+ *     [saved_cycles_per_sec=N cpu_share_ppm=N saved_window_ms=N] cycle_khz=N ...]
  *
  * Every value is -1 when the file does not have it.
  */
@@ -184,6 +186,13 @@ struct rp_stat {
 	long long samples;		/* slow-path calls recorded for learning */
 	long long dropped;		/* samples lost: learning starved */
 	long long saved_cycles;		/* kernel estimate, when it provides one */
+	/* the rest of the kernel's "# estimate:" line (see relpoline.rst) */
+	long long saved_cycles_per_sec;	/* over the kernel's last window */
+	long long cpu_share_ppm;	/* that rate, per million of one CPU */
+	long long saved_window_ms;	/* the window */
+	long long slow_cycles_x100;	/* calibration: a call's slow path */
+	long long hit_cycles_x100;	/* calibration: a promoted hit */
+	long long cycle_khz;		/* the clock of those cycles */
 };
 
 /* key name and offset of every value of struct rp_stat (states excluded) */

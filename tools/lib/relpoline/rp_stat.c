@@ -34,6 +34,12 @@ const struct rp_stat_key rp_stat_keys[] = {
 	{ "samples",		F(samples),		true },
 	{ "dropped",		F(dropped),		true },
 	{ "saved_cycles",	F(saved_cycles),	false },
+	{ "saved_cycles_per_sec", F(saved_cycles_per_sec), false },
+	{ "cpu_share_ppm",	F(cpu_share_ppm),	false },
+	{ "saved_window_ms",	F(saved_window_ms),	false },
+	{ "slow_cycles_x100",	F(slow_cycles_x100),	false },
+	{ "hit_cycles_x100",	F(hit_cycles_x100),	false },
+	{ "cycle_khz",		F(cycle_khz),		false },
 };
 const size_t rp_nr_stat_keys = sizeof(rp_stat_keys) / sizeof(rp_stat_keys[0]);
 

@@ -155,6 +155,28 @@ bool relpoline_site_recheck_busy(struct relpoline_site *site);
 void relpoline_set_sample_period(unsigned int period);
 
 /**
+ * struct relpoline_calib - what a promoted hit saves on this CPU
+ * @err:	0, or why the figures do not hold (relpoline_calibrate())
+ * @cpu:	the CPU that ran the loops
+ * @site:	id of the site whose boot form the slow loop called through
+ * @slow_x100:	TSC cycles of a call through that form, times 100
+ * @hit_x100:	TSC cycles of a call through a stub's first target (hits
+ *		counted), times 100
+ * @khz:	the TSC's frequency (tsc_khz), 0 if unknown
+ */
+struct relpoline_calib {
+	int		err;
+	unsigned int	cpu;
+	unsigned int	site;
+	unsigned int	khz;
+	u64		slow_x100;
+	u64		hit_x100;
+};
+
+int relpoline_calibrate(void);
+const struct relpoline_calib *relpoline_calibration(void);
+
+/**
  * struct relpoline_sample - learned calls of one site to one target
  * @target:	the target register's value
  * @cgroup_id:	cgroup v2 id of the calling tasks (0 without cgroups)
