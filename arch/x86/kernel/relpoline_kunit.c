@@ -598,6 +598,8 @@ static void rpk_emu_hook(unsigned int step)
 		rpk_emu_step2();
 		return;
 	}
+	if (step == 4)		/* after each first byte: rpk_first_byte_last */
+		return;
 	rpk_emu.calls += 2;
 	rpk_emu.right += rpk_call(rpk_negate, step) == 1000 - (int)step;
 	rpk_emu.right += rpk_tail(rpk_double, step) == 2 * (int)step;
@@ -651,6 +653,81 @@ static void rpk_int3_emulation(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, call->stub);
 	KUNIT_EXPECT_EQ(test, memcmp((void *)call->addr, call->idle, call->len), 0);
 	KUNIT_EXPECT_EQ(test, memcmp((void *)tail->addr, tail->idle, tail->len), 0);
+}
+
+static struct {
+	struct text_poke_site	*tps;
+	unsigned int		finished, torn;
+} rpk_fb;
+
+/* After a first byte of step 4: a site whose first byte is final is all final. */
+static void rpk_fb_hook(unsigned int step)
+{
+	struct text_poke_site *t = rpk_fb.tps;
+
+	if (step != 4 || *(u8 *)t->addr == INT3_INSN_OPCODE)
+		return;
+	rpk_fb.finished++;
+	rpk_fb.torn += !!memcmp(t->addr, t->new, t->len);
+}
+
+/*
+ * The first byte of a site is written last. A rel32 byte that happens to
+ * be 0xcc looks like an INT3 of the text (a landing) to text_poke_sites():
+ * one that goes away must be written before the first byte, or the site
+ * holds for a moment a CALL to a mix of the old and the new distance (the
+ * old order crashed random-write runs in __schedule()). Take a site from
+ * its idle form to "call <its thunk>" (A), to the same with a rel32 byte
+ * set to 0xcc (B), back to A and to idle, with a hook after each first
+ * byte of step 4. B is never executed: nothing calls the site meanwhile,
+ * and the INT3's emulation goes to the thunk.
+ */
+static void rpk_first_byte_last(struct kunit *test)
+{
+	struct text_poke_site t = {}, *vec[1] = { &t };
+	u8 forms[4][TEXT_POKE_SITE_MAX];	/* idle, A, B, A: then idle */
+	struct relpoline_site *site;
+	unsigned int at, i, want = 0;
+	int n = 0;
+
+	rpk_skip_if_unavailable(test);
+	site = rpk_site_in(test, rpk_call);
+	KUNIT_ASSERT_EQ(test, site->len, RP_CALL_INSN_SIZE);
+	KUNIT_ASSERT_NE(test, site->slow, 0UL);
+	memcpy(forms[0], site->idle, site->len);
+	__text_gen_insn(forms[1], CALL_INSN_OPCODE, (void *)site->addr, (void *)site->slow,
+			CALL_INSN_SIZE);
+	/* A byte of the rel32 that is not 0xcc becomes 0xcc. */
+	for (at = 1; at < site->len && forms[1][at] == INT3_INSN_OPCODE; at++)
+		;
+	KUNIT_ASSERT_LT(test, at, (unsigned int)site->len);
+	memcpy(forms[2], forms[1], site->len);
+	forms[2][at] = INT3_INSN_OPCODE;
+	memcpy(forms[3], forms[1], site->len);
+	memset(&rpk_fb, 0, sizeof(rpk_fb));
+	rpk_fb.tps = &t;
+	relpoline_lock();
+	text_poke_sites_test_hook = rpk_fb_hook;
+	for (i = 0; i < 4; i++) {
+		memset(&t, 0, sizeof(t));
+		t.addr = (void *)site->addr;
+		t.len = site->len;
+		memcpy(t.old, forms[i], site->len);
+		memcpy(t.new, i == 3 ? forms[0] : forms[i + 1], site->len);
+		t.form = RELPOLINE_FORM_CALL;
+		t.dest = site->slow;
+		t.quiesce = !i && site->quiesce;
+		/* idle is A when the mode calls a thunk: no rewrite then */
+		want += !!memcmp(t.old, t.new, t.len);
+		n += text_poke_sites(vec, 1, NULL);
+	}
+	text_poke_sites_test_hook = NULL;
+	relpoline_unlock();
+	KUNIT_EXPECT_GE(test, want, 2U);	/* A -> B -> A at least */
+	KUNIT_EXPECT_EQ(test, n, (int)want);
+	KUNIT_EXPECT_EQ(test, rpk_fb.finished, want);
+	KUNIT_EXPECT_EQ(test, rpk_fb.torn, 0U);
+	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, site->idle, site->len), 0);
 }
 
 #ifdef CONFIG_MITIGATION_CALL_DEPTH_TRACKING
@@ -977,6 +1054,7 @@ static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_unwind_computed_goto),
 	KUNIT_CASE(rpk_landing),
 	KUNIT_CASE(rpk_int3_emulation),
+	KUNIT_CASE(rpk_first_byte_last),
 	KUNIT_CASE(rpk_call_depth),
 	KUNIT_CASE(rpk_calibrate),
 	{}

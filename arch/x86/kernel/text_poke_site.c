@@ -22,7 +22,7 @@
  *     have reached such a boundary through the first byte before step 1:
  *     after it, the first byte traps.
  *  3. Every other byte that changes, except an INT3 that goes away. Sync.
- *  4. The first byte, and the INT3s that go away. Sync.
+ *  4. The INT3s that go away, then the first byte. Sync.
  *
  * Between steps 1 and 4 a CPU that hits the first byte's INT3 has the
  * branch the site stands for emulated (text_poke_site's @form, @cc and
@@ -91,8 +91,9 @@ unsigned long text_poke_sites_emulations(void)
 
 #ifdef CONFIG_RELPOLINE_KUNIT_TEST
 /*
- * Called with the step number after steps 1 and 3, text_mutex held, and
- * in step 2 of a batch that waits for tasks, text_mutex released.
+ * Called with the step number after steps 1 and 3 and after each first
+ * byte of step 4 (4), text_mutex held, and in step 2 of a batch that waits
+ * for tasks, text_mutex released.
  */
 void (*text_poke_sites_test_hook)(unsigned int step);
 
@@ -305,16 +306,23 @@ static void tps_tail(struct text_poke_site **vec, unsigned int nr)
 	}
 }
 
-/* Step 4: the first byte and the INT3s that go. */
+/*
+ * Step 4: the INT3s that go, then the first byte, last: until it changes
+ * the site traps, and once it has changed every other byte is final. An
+ * "INT3 that goes" may be a byte of a rel32 that happens to be 0xcc (a
+ * stub's distance, not a landing): written after the first byte, it would
+ * leave for a moment a CALL whose rel32 mixes the old and the new one.
+ */
 static void tps_finish(struct text_poke_site **vec, unsigned int nr)
 {
 	unsigned int i, j;
 
 	for (i = 0; i < nr; i++) {
-		text_poke(vec[i]->addr, vec[i]->new, 1);
 		for (j = 1; j < vec[i]->len; j++)
 			if (tps_disarming(vec[i], j))
 				text_poke(vec[i]->addr + j, &vec[i]->new[j], 1);
+		text_poke(vec[i]->addr, vec[i]->new, 1);
+		tps_test_hook(4);
 	}
 }
 
