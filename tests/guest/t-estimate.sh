@@ -19,9 +19,17 @@ RP=$RELPOLINE_TOP/build/tools/relpoline
 [ -d $R ] || fail "no $R in a boot with relpoline"
 
 wl=
+# vfs_read's sites back to learning: promotions outlive enable and reset,
+# and later tests (t-perf) count misses on those sites
+demote_vfs_read() {
+	awk '$2 ~ /^vfs_read\+/ { print "demote " $1 }' $R/sites > /tmp/rp-est-demote
+	[ -s /tmp/rp-est-demote ] && cat /tmp/rp-est-demote >> $R/control
+	rm -f /tmp/rp-est-demote
+}
 cleanup() {
 	[ -n "$wl" ] && kill "$wl" 2>/dev/null && wait "$wl" 2>/dev/null
 	echo 0 > $R/profile
+	demote_vfs_read
 	rp_defaults
 	echo reset > $R/control
 }

@@ -56,8 +56,16 @@ R=/sys/kernel/tracing/relpoline
 echo 'vfs_read' > $R/set_relpoline_filter
 echo 1 > $R/sample_period
 echo manual > $R/mode
+# Every call must miss: vfs_read's sites learning, whatever an earlier test
+# promoted there (promotions outlive enable 0 and reset; demote needs
+# relpoline enabled and lists only the sites it manages).
+echo 1 > $R/enable || fail "enable"
+awk '$2 ~ /^vfs_read\+/ { print "demote " $1 }' $R/sites > "$D/demote"
+[ -s "$D/demote" ] && { cat "$D/demote" >> $R/control || fail "demote vfs_read's sites"; }
+awk '$2 ~ /^vfs_read\+/ && ($6 == "promoted" || $6 == "pinned")' $R/sites | grep -q . &&
+	fail "vfs_read's sites are still promoted: $(grep vfs_read $R/sites)"
 perf record -q -g -e relpoline:relpoline_miss -o "$D/miss.data" -- \
-	sh -c "echo 1 > $R/enable; dd if=/dev/zero of=/dev/null bs=64 count=300 2>/dev/null" \
+	sh -c "dd if=/dev/zero of=/dev/null bs=64 count=300 2>/dev/null" \
 	> "$D/record2.log" 2>&1 || { cat "$D/record2.log"; fail "perf record (relpoline_miss)"; }
 "${SCRIPT[@]}" -i "$D/miss.data" > "$D/miss.txt" 2> "$D/script2.log"
 rc=$?
