@@ -809,17 +809,15 @@ static void put_ll(struct obuf *b, long long v)
  */
 static void top_fmt_saved(struct obuf *b, const struct top_model *m, const struct rp_stat *st)
 {
-	long long d = st->slow_cycles_x100 - st->hit_cycles_x100;
+	long long d = rp_stat_saved_per_hit_x100(st);
 	double rate;
 	char r[24];
 
 	ob_puts(b, "Saved (estimate): ");
-	if (st->slow_cycles_x100 < 0 || st->hit_cycles_x100 < 0) {
+	if (d < 0) {
 		ob_puts(b, "- (not calibrated)\n");
 		return;
 	}
-	if (d < 0)
-		d = 0;
 	if (m->tot.hits_rate < 0) {
 		ob_printf(b, "- cycles/s (hits not counted); a hit saves %.2f cycles\n", d / 100.0);
 		return;

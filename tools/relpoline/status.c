@@ -78,14 +78,14 @@ static void text_ll(struct obuf *ob, const char *key, long long v)
 /* The kernel's estimate of what promotion saves, in words. */
 static void text_estimate(struct obuf *ob, const struct rp_stat *st)
 {
-	long long d = st->slow_cycles_x100 - st->hit_cycles_x100;
+	long long d = rp_stat_saved_per_hit_x100(st);
 
-	if (st->slow_cycles_x100 < 0 || st->hit_cycles_x100 < 0) {
+	if (d < 0) {
 		ob_printf(ob, "%-16s - (not calibrated: relpoline was never enabled)\n", "estimate:");
 		return;
 	}
 	ob_printf(ob, "%-16s a hit saves %.2f cycles (slow path %.2f, hit %.2f)", "estimate:",
-		  d > 0 ? d / 100.0 : 0.0, st->slow_cycles_x100 / 100.0, st->hit_cycles_x100 / 100.0);
+		  d / 100.0, st->slow_cycles_x100 / 100.0, st->hit_cycles_x100 / 100.0);
 	if (st->saved_cycles_per_sec >= 0 && st->cpu_share_ppm >= 0)
 		ob_printf(ob, "; %lld cycles/s saved, %.4f%% of one CPU (last %.1f s)",
 			  st->saved_cycles_per_sec, st->cpu_share_ppm / 1e4,

@@ -203,6 +203,19 @@ struct rp_stat_key {
 };
 extern const struct rp_stat_key rp_stat_keys[];
 extern const size_t rp_nr_stat_keys;
+/*
+ * What one promoted hit saves by the kernel's calibration, x100 cycles:
+ * max(0, slow - hit), as the kernel computes saved_cycles; -1 when the
+ * kernel has not calibrated (no "# estimate:" figures).
+ */
+static inline long long rp_stat_saved_per_hit_x100(const struct rp_stat *st)
+{
+	if (st->slow_cycles_x100 < 0 || st->hit_cycles_x100 < 0)
+		return -1;
+	return st->slow_cycles_x100 > st->hit_cycles_x100 ?
+	       st->slow_cycles_x100 - st->hit_cycles_x100 : 0;
+}
+
 static inline long long rp_stat_val(const struct rp_stat *st, const struct rp_stat_key *k)
 {
 	return *(const long long *)((const char *)st + k->off);
