@@ -60,6 +60,8 @@ struct rp_totals {
 	u64		last_retrain_us;
 	unsigned long	samples;
 	unsigned long	dropped;
+	/* sites the last round visited (decided on and aged) */
+	unsigned int	round_sites;
 };
 
 const struct rp_totals *rp_policy_totals(void);

@@ -9,6 +9,15 @@
  * weight of their cgroup, halves old scores, and applies the promotions and
  * demotions of rp_policy_decide() as one batch.
  *
+ * A round costs in proportion to what was sampled, not to the number of
+ * managed sites: it visits only the sites of rp_active, those whose scores
+ * it must still age (sampled in the last rounds) or whose targets just
+ * changed. A site leaves the list when a round leaves it only the held
+ * scores of its promoted targets; without new samples nothing can change
+ * its decision then (held scores do not age, and every other score is 0).
+ * A change of the knobs the decision depends on (max_targets, min_samples,
+ * threshold_pct) makes the next round visit every site once.
+ *
  * Locking: see relpoline_internal.h.
  */
 #define pr_fmt(fmt) "relpoline: " fmt
@@ -57,7 +66,12 @@ struct rp_pol {
 	u64			seen;
 	unsigned long		sel_gen;	/* rp_filter_gen of @sel, 0: none */
 	bool			sel;		/* selected by the filter */
+	struct relpoline_site	*site;
+	struct list_head	active;		/* on rp_active, or empty */
 };
+
+/* Sites a round visits (rp_pol.active), relpoline_lock() held. */
+static LIST_HEAD(rp_active);
 
 /* The knobs (relpoline_lock() held), with the ranges tracefs enforces. */
 static struct {
@@ -77,6 +91,8 @@ static struct {
 	 * the rate of saved cycles restarts its window (rp_saved_rate()).
 	 */
 	unsigned int	count_epoch;
+	/* A decision knob changed: the next round visits every site. */
+	bool		full_round;
 } rp = {
 	.max_targets = RP_POLICY_DEFAULT_MAX_TARGETS, .interval_ms = 1000,
 	.min_samples = RP_POLICY_DEFAULT_MIN_SAMPLES,
@@ -108,9 +124,20 @@ static struct rp_pol *rp_pol_get(struct relpoline_site *site)
 
 	if (!pol) {
 		pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+		if (!pol)
+			return NULL;
+		pol->site = site;
+		INIT_LIST_HEAD(&pol->active);
 		site->policy = pol;
 	}
 	return pol;
+}
+
+/* The next rounds visit @pol's site (its scores or targets changed). */
+static void rp_activate(struct rp_pol *pol)
+{
+	if (list_empty(&pol->active))
+		list_add_tail(&pol->active, &rp_active);
 }
 
 /**
@@ -231,6 +258,8 @@ static void rp_req_for(struct relpoline_site *site, struct rp_pol *pol, bool man
 static void rp_emit(struct relpoline_site *site, struct rp_pol *pol,
 		    unsigned int old_nr, const char *reason)
 {
+	/* Scores that were held (or not) age differently now. */
+	rp_activate(pol);
 	if (pol->nr && (pol->state == RPS_PROMOTED || pol->state == RPS_PINNED))
 		trace_relpoline_promote(site->addr, pol->nr, pol->targets,
 					pol->state == RPS_PINNED);
@@ -431,6 +460,7 @@ static void rp_take_sample(const struct relpoline_sample *s, void *data)
 	if (!site || !site->policy)
 		return;
 	pol = site->policy;
+	rp_activate(pol);
 	w = rp_weight_of(rd, s->cgroup_id, &entry);
 	if (entry >= 0)
 		rp_wt.ent[entry].samples += s->count;
@@ -474,9 +504,8 @@ struct rp_decide {
 	unsigned int		changed;
 };
 
-static int rp_decide_one(struct relpoline_site *site, void *data)
+static int rp_decide_one(struct relpoline_site *site, struct rp_decide *d)
 {
-	struct rp_decide *d = data;
 	struct rp_pol *pol = site->policy;
 	struct rp_policy p = {
 		.max_targets = rp.max_targets, .min_samples = rp.min_samples,
@@ -486,8 +515,6 @@ static int rp_decide_one(struct relpoline_site *site, void *data)
 	struct relpoline_req r;
 	unsigned int i, n, old_nr;
 
-	if (d->only && site != d->only)
-		return 0;
 	if (!pol || !site->stub || relpoline_site_recheck_busy(site))
 		return 0;
 	if (pol->state != RPS_LEARNING && pol->state != RPS_PROMOTED)
@@ -534,19 +561,18 @@ static bool rp_is_promoted(struct rp_pol *pol, unsigned long t)
  * score is held while it stays promoted. It then goes only when a target
  * the samples show to be stronger displaces it (see rp_policy_decide()).
  */
-static int rp_decay_one(struct relpoline_site *site, void *data)
+static void rp_decay_one(struct rp_pol *pol)
 {
-	struct rp_pol *pol = site->policy;
-	unsigned int i, k = 0;
+	unsigned int i, k = 0, aging = 0;
 	u64 held = 0, rest;
 
-	if (!pol)
-		return 0;
 	for (i = 0; i < pol->nr_cand; i++) {
-		if (rp_is_promoted(pol, pol->cand[i].target))
+		if (rp_is_promoted(pol, pol->cand[i].target)) {
 			held += pol->cand[i].score;
-		else
+		} else {
 			rp_decay(&pol->cand[i].score);
+			aging += !!pol->cand[i].score;
+		}
 		if (pol->cand[i].score)
 			pol->cand[k++] = pol->cand[i];
 	}
@@ -554,7 +580,47 @@ static int rp_decay_one(struct relpoline_site *site, void *data)
 	rest = pol->total > held ? pol->total - held : 0;
 	rp_decay(&rest);
 	pol->total = rest + held;
+	/* Only held scores left: nothing to age, nothing to decide. */
+	if (!aging && !rest)
+		list_del_init(&pol->active);
+}
+
+static int rp_visit_all(struct relpoline_site *site, void *data)
+{
+	if (site->policy)
+		rp_activate(site->policy);
 	return 0;
+}
+
+/*
+ * Decide for the sites of rp_active (or for @d->only), then, unless only
+ * one site was asked for, age their scores. Returns the errno of the
+ * first decision that could not be queued; the count of sites visited goes
+ * to rp_totals.round_sites.
+ */
+static int rp_visit(struct rp_decide *d, bool decide)
+{
+	struct rp_pol *pol, *tmp;
+	unsigned int n = 0;
+	int ret = 0;
+
+	if (d->only) {
+		rp_totals.round_sites = 1;
+		return decide ? rp_decide_one(d->only, d) : 0;
+	}
+	if (rp.full_round) {
+		relpoline_walk_sites(rp_visit_all, NULL);
+		rp.full_round = false;
+	}
+	list_for_each_entry(pol, &rp_active, active) {
+		n++;
+		if (decide && !ret)
+			ret = rp_decide_one(pol->site, d);
+	}
+	list_for_each_entry_safe(pol, tmp, &rp_active, active)
+		rp_decay_one(pol);
+	rp_totals.round_sites = n;
+	return ret;
 }
 
 /*
@@ -570,10 +636,13 @@ static int rp_round(bool decide, struct relpoline_site *only, unsigned int *chan
 	int ret = 0;
 
 	rp_drain(&rd);
-	if (decide && rp.enabled) {
+	decide = decide && rp.enabled;
+	if (decide) {
 		s0.batches = 0;
 		relpoline_get_stats_locked(&s0);
-		ret = relpoline_walk_sites(rp_decide_one, &d);
+	}
+	ret = rp_visit(&d, decide);
+	if (decide) {
 		if (!ret && d.b.nr)
 			ret = rp_batch_errno(d.b.reqs, d.b.nr,
 					     relpoline_apply(d.b.reqs, d.b.nr));
@@ -584,8 +653,6 @@ static int rp_round(bool decide, struct relpoline_site *only, unsigned int *chan
 		trace_relpoline_retrain(d.changed, s1.batches - s0.batches,
 					s1.ipi_rounds - s0.ipi_rounds, us);
 	}
-	if (!only)
-		relpoline_walk_sites(rp_decay_one, NULL);
 	kvfree(d.b.reqs);
 	if (changed)
 		*changed = d.changed;
@@ -657,8 +724,13 @@ static void rp_reset(void)
 	struct rp_round rd = {};
 	unsigned int i;
 
+	struct rp_pol *pol, *tmp;
+
 	relpoline_drain_samples(rp_take_sample, &rd);
 	relpoline_walk_sites(rp_clear_learned, NULL);
+	/* Nothing learned is left to age; promoted targets keep no score. */
+	list_for_each_entry_safe(pol, tmp, &rp_active, active)
+		list_del_init(&pol->active);
 	relpoline_reset_counts();
 	rp.count_epoch++;
 	for (i = 0; i < rp_wt.nr; i++)
@@ -679,6 +751,7 @@ static int rp_mod_one(struct relpoline_site *site, void *data)
 	if (!pol)
 		return 0;
 	if (site->mod == mod) {
+		list_del(&pol->active);
 		kfree(pol);
 		site->policy = NULL;
 		return 0;
@@ -806,6 +879,7 @@ int rp_policy_set(enum rp_knob knob, unsigned int val)
 		rp.manual = val;
 		break;
 	case RPK_MAX_TARGETS:
+		rp.full_round |= rp.max_targets != val;
 		rp.max_targets = val;
 		break;
 	case RPK_INTERVAL:
@@ -814,9 +888,11 @@ int rp_policy_set(enum rp_knob knob, unsigned int val)
 			mod_delayed_work(system_unbound_wq, &rp_work, msecs_to_jiffies(val));
 		break;
 	case RPK_MIN_SAMPLES:
+		rp.full_round |= rp.min_samples != val;
 		rp.min_samples = val;
 		break;
 	case RPK_THRESHOLD:
+		rp.full_round |= rp.threshold_pct != val;
 		rp.threshold_pct = val;
 		break;
 	case RPK_SAMPLE_PERIOD:
