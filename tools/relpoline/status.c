@@ -169,6 +169,7 @@ static const struct {
 	{ "samples", "samples_total", "Slow-path calls recorded for learning.", true },
 	{ "dropped", "samples_dropped_total", "Samples lost because the learning tables were full (learning starved).", true },
 	{ "retrains", "retrains_total", "Policy rounds.", true },
+	{ "round_sites", "last_round_sites", "Sites the last policy round visited (those sampled lately).", false },
 	{ "batches", "patch_batches_total", "Text patching batches.", true },
 	{ "ipi_rounds", "ipi_rounds_total", "IPI rounds of text patching.", true },
 	{ "patched", "sites_patched_total", "Site rewrites.", true },

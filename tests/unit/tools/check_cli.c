@@ -376,6 +376,7 @@ START_TEST(test_status_prometheus)
 	ck_assert_ptr_nonnull(strstr(r.out, "\nrelpoline_samples_dropped_total 7\n"));
 	ck_assert_ptr_nonnull(strstr(r.out, "\nrelpoline_retrains_total 42\n"));
 	ck_assert_ptr_nonnull(strstr(r.out, "\nrelpoline_last_retrain_seconds 0.000183\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\nrelpoline_last_round_sites 9\n"));
 	ck_assert_ptr_nonnull(strstr(r.out, "\nrelpoline_knob{knob=\"interval_ms\"} 1000\n"));
 	ck_assert_ptr_null(strstr(r.out, "saved_cycles"));
 	/* every sample line is "name[{labels}] value" */

@@ -163,7 +163,7 @@ int rp_parse_target_token(char *tok, bool need_hits, const char **sym,
  * The header lines of trace_stat/relpoline, as the kernel prints them:
  *
  *   # totals: off=N learning=N promoted=N pinned=N blocked=N busy=N refused=N sites=N
- *   # hits=N misses=N retrains=N last_retrain_us=N batches=N ipi_rounds=N patched=N
+ *   # hits=N misses=N retrains=N last_retrain_us=N round_sites=N batches=N ipi_rounds=N patched=N
  *     stub_bytes=N stub_pool_bytes=N samples=N dropped=N ...
  *   [# estimate: slow_cycles_x100=N hit_cycles_x100=N saved_cycles=N
  *     [saved_cycles_per_sec=N cpu_share_ppm=N saved_window_ms=N] cycle_khz=N ...]
@@ -178,6 +178,7 @@ struct rp_stat {
 	long long misses;
 	long long retrains;
 	long long last_retrain_us;
+	long long round_sites;		/* sites the last policy round visited */
 	long long batches;
 	long long ipi_rounds;
 	long long patched;

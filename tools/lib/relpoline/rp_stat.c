@@ -26,6 +26,7 @@ const struct rp_stat_key rp_stat_keys[] = {
 	{ "misses",		F(misses),		true },
 	{ "retrains",		F(retrains),		true },
 	{ "last_retrain_us",	F(last_retrain_us),	true },
+	{ "round_sites",	F(round_sites),		false },
 	{ "batches",		F(batches),		true },
 	{ "ipi_rounds",		F(ipi_rounds),		true },
 	{ "patched",		F(patched),		true },
