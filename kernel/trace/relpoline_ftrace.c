@@ -303,15 +303,14 @@ void rp_print_site(struct rp_text *t, struct relpoline_site *s)
 
 /* ---- sites, available_sites ---- */
 
-static int rp_show_site(struct relpoline_site *s, void *data)
+static void rp_show_site(struct relpoline_site *s, struct rp_text *t)
 {
-	struct rp_text *t = data;
 	unsigned long tg[RELPOLINE_MAX_TARGETS];
 	u64 th[RELPOLINE_MAX_TARGETS], hits, misses;
 	unsigned int n, i;
 
 	if (!s->stub && !s->busy && !rp_site_managed(s))
-		return 0;
+		return;
 	relpoline_site_counts(s, &hits, &misses);
 	n = relpoline_site_targets(s, tg, th);
 	rp_print_site(t, s);
@@ -322,17 +321,20 @@ static int rp_show_site(struct relpoline_site *s, void *data)
 		rp_printf(t, ":%llu", th[i]);
 	}
 	rp_printf(t, "\n");
-	return 0;
 }
 
 static void rp_fill_sites(struct rp_text *t)
 {
+	struct relpoline_site_iter it = {};
+	struct relpoline_site *s;
+
 	rp_printf(t, "# relpoline: %s, mode %s, max_targets %u, profile %d\n",
 		  rp_policy_get(RPK_ENABLE) ? "enabled" : "disabled",
 		  rp_mode_names[rp_policy_get(RPK_MODE)], rp_policy_get(RPK_MAX_TARGETS),
 		  rp_policy_get(RPK_PROFILE));
 	rp_printf(t, "# id site module form reg state hits misses targets...\n");
-	relpoline_walk_sites(rp_show_site, t);
+	while ((s = relpoline_next_site(&it)))
+		rp_show_site(s, t);
 }
 
 static int rp_sites_open(struct inode *inode, struct file *filp)

@@ -585,13 +585,6 @@ static void rp_decay_one(struct rp_pol *pol)
 		list_del_init(&pol->active);
 }
 
-static int rp_visit_all(struct relpoline_site *site, void *data)
-{
-	if (site->policy)
-		rp_activate(site->policy);
-	return 0;
-}
-
 /*
  * Decide for the sites of rp_active (or for @d->only), then, unless only
  * one site was asked for, age their scores. Returns the errno of the
@@ -600,6 +593,8 @@ static int rp_visit_all(struct relpoline_site *site, void *data)
  */
 static int rp_visit(struct rp_decide *d, bool decide)
 {
+	struct relpoline_site_iter it = {};
+	struct relpoline_site *s;
 	struct rp_pol *pol, *tmp;
 	unsigned int n = 0;
 	int ret = 0;
@@ -609,7 +604,9 @@ static int rp_visit(struct rp_decide *d, bool decide)
 		return decide ? rp_decide_one(d->only, d) : 0;
 	}
 	if (rp.full_round) {
-		relpoline_walk_sites(rp_visit_all, NULL);
+		while ((s = relpoline_next_site(&it)))
+			if (s->policy)
+				rp_activate(s->policy);
 		rp.full_round = false;
 	}
 	list_for_each_entry(pol, &rp_active, active) {

@@ -65,13 +65,12 @@ static const struct min_heap_callbacks rp_row_cb = {
 	.swp = rp_row_swap,
 };
 
-static int rp_stat_collect(struct relpoline_site *s, void *data)
+static void rp_stat_collect(struct relpoline_site *s, struct rp_stat_heap *h)
 {
-	struct rp_stat_heap *h = data;
 	struct rp_stat_row row;
 
 	if (!s->stub)
-		return 0;
+		return;
 	rp_stat_stubbed++;
 	relpoline_site_counts(s, &row.hits, &row.misses);
 	row.calls = row.hits + row.misses;
@@ -80,12 +79,13 @@ static int rp_stat_collect(struct relpoline_site *s, void *data)
 		min_heap_push(h, &row, &rp_row_cb, NULL);
 	else if (row.calls > min_heap_peek(h)->calls)
 		min_heap_pop_push(h, &row, &rp_row_cb, NULL);
-	return 0;
 }
 
 static void *rp_stat_start(struct tracer_stat *trace)
 {
 	struct rp_stat_heap *h = &rp_stat_rows;
+	struct relpoline_site_iter it = {};
+	struct relpoline_site *s;
 
 	if (!h->data) {
 		h->data = kvmalloc_array(RP_STAT_ROWS, sizeof(*h->data), GFP_KERNEL);
@@ -96,7 +96,8 @@ static void *rp_stat_start(struct tracer_stat *trace)
 	h->nr = 0;
 	rp_stat_stubbed = 0;
 	relpoline_lock();
-	relpoline_walk_sites(rp_stat_collect, h);
+	while ((s = relpoline_next_site(&it)))
+		rp_stat_collect(s, h);
 	relpoline_unlock();
 	return h->nr ? &h->data[0] : NULL;
 }
@@ -144,18 +145,16 @@ struct rp_count {
 	u64		hits, misses;
 };
 
-static int rp_count_one(struct relpoline_site *s, void *data)
+static void rp_count_one(struct relpoline_site *s, struct rp_count *c)
 {
-	struct rp_count *c = data;
 	u64 h, m;
 
 	if (s->refused)
-		return 0;
+		return;
 	c->state[rp_site_state(s)]++;
 	relpoline_site_counts(s, &h, &m);
 	c->hits += h;
 	c->misses += m;
-	return 0;
 }
 
 /*
@@ -197,13 +196,16 @@ static void rp_stat_estimate(struct seq_file *m, u64 hits)
 static int rp_stat_headers(struct seq_file *m)
 {
 	const struct rp_totals *tot;
+	struct relpoline_site_iter it = {};
+	struct relpoline_site *s;
 	struct relpoline_stats st;
 	struct rp_count c = {};
 	unsigned int i;
 
 	relpoline_lock();
 	relpoline_get_stats_locked(&st);
-	relpoline_walk_sites(rp_count_one, &c);
+	while ((s = relpoline_next_site(&it)))
+		rp_count_one(s, &c);
 	tot = rp_policy_totals();
 	/* off=N learning=N promoted=N pinned=N blocked=N busy=N */
 	seq_puts(m, "# totals:");

@@ -644,21 +644,51 @@ EXPORT_SYMBOL_NS_GPL(relpoline_unlock, RELPOLINE_INTERNAL);
  */
 int relpoline_walk_sites(relpoline_site_fn_t fn, void *data)
 {
-	struct rp_group *g;
-	unsigned int i;
+	struct relpoline_site_iter it = {};
+	struct relpoline_site *s;
 	int ret;
 
-	lockdep_assert_held(&relpoline_mutex);
-	list_for_each_entry(g, &rp_groups, list) {
-		for (i = 0; i < g->nr; i++) {
-			ret = fn(&g->sites[i], data);
-			if (ret)
-				return ret;
-		}
+	while ((s = relpoline_next_site(&it))) {
+		ret = fn(s, data);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(relpoline_walk_sites, RELPOLINE_INTERNAL);
+
+/**
+ * relpoline_next_site - the next site of a walk (struct relpoline_site_iter)
+ * @it:		the walk's position, zeroed before the first call
+ *
+ * Sites of vmlinux come first, by address, then those of each module.
+ * Must be called with relpoline_lock() held for the whole walk.
+ *
+ * Return: the next site, or NULL after the last one (and on every later
+ * call).
+ */
+struct relpoline_site *relpoline_next_site(struct relpoline_site_iter *it)
+{
+	struct rp_group *g = it->group;
+
+	lockdep_assert_held(&relpoline_mutex);
+	if (!it->started) {
+		it->started = true;
+		it->i = 0;
+		g = list_first_entry_or_null(&rp_groups, struct rp_group, list);
+	}
+	while (g) {
+		if (it->i < g->nr) {
+			it->group = g;
+			return &g->sites[it->i++];
+		}
+		g = list_is_last(&g->list, &rp_groups) ? NULL : list_next_entry(g, list);
+		it->i = 0;
+	}
+	it->group = NULL;
+	return NULL;
+}
+EXPORT_SYMBOL_NS_GPL(relpoline_next_site, RELPOLINE_INTERNAL);
 
 /**
  * relpoline_walk_function - call @fn for every site in one function

@@ -193,11 +193,22 @@ static void rpk_site_table(struct kunit *test)
 {
 	struct relpoline_stats st;
 	struct rpk_inv inv = { .test = test };
+	struct relpoline_site_iter it = {};
+	struct relpoline_site *s, *last = NULL;
+	unsigned int n = 0;
 
 	rpk_skip_if_unavailable(test);
 	relpoline_lock();
 	relpoline_walk_sites(rpk_check_site, &inv);
+	/* The iterator relpoline_walk_sites() is built on: a finished walk stays finished. */
+	while ((s = relpoline_next_site(&it))) {
+		n++;
+		last = s;
+	}
+	KUNIT_EXPECT_NULL(test, relpoline_next_site(&it));
+	KUNIT_EXPECT_TRUE(test, last && last->id == inv.last_id);
 	relpoline_unlock();
+	KUNIT_EXPECT_EQ(test, n, inv.n);
 	relpoline_get_stats(&st);
 	kunit_info(test, "sites %u, refused %u, inlined %u, with a landing %u\n",
 		   inv.n, inv.refused, inv.inlined, inv.landings);

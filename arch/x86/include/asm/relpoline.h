@@ -137,6 +137,26 @@ void relpoline_lock(void);
 void relpoline_unlock(void);
 typedef int (*relpoline_site_fn_t)(struct relpoline_site *site, void *data);
 int relpoline_walk_sites(relpoline_site_fn_t fn, void *data);
+
+/*
+ * The position of a walk of every site, as relpoline_walk_sites() visits
+ * them but with a direct call per site instead of an indirect one, for the
+ * walks made on every read of a file (sites, trace_stat):
+ *
+ *	struct relpoline_site_iter it = {};
+ *
+ *	while ((s = relpoline_next_site(&it)))
+ *		...
+ *
+ * relpoline_lock() held for the whole walk.
+ */
+struct relpoline_site_iter {
+	void		*group;		/* the arch's table part, private */
+	unsigned int	i;
+	bool		started;
+};
+
+struct relpoline_site *relpoline_next_site(struct relpoline_site_iter *it);
 int relpoline_walk_function(unsigned long addr, relpoline_site_fn_t fn, void *data);
 bool relpoline_valid_target(unsigned long t);
 bool relpoline_in_dying_module(unsigned long addr);
