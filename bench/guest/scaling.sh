@@ -20,8 +20,12 @@
 #   n=N pass=P step=states-STEP <the "# totals:" line after STEP> t=T
 #   n=N pass=filter step=calls calls=C t=T
 #   n=N pass=filter step=enable-tick ns=NS t=T   (every 5 s of the enable)
+#   n=N pass=filter step=stat-read reads=R cmp_calls=C rows=K stubbed=M ns=NS
+#                  (R reads of trace_stat made C calls of its sort's compare)
 # STEP: insmod, before, enable, retrain (filter pass: promotes every site
-# of the module in one batch), disable, after, rmmod (ns: the guest clock
+# of the module in one batch), idle-round (a retrain with nothing sampled
+# since: its round_sites), pre-disable (the totals before the disable),
+# disable, after, rmmod (ns: the guest clock
 # around the write; under TCG only relative values mean anything); T: the
 # guest clock since the script started. Every line also carries rep=K:
 # sizes up to 1000 sites are measured 3 times, up to 10000 twice.
@@ -94,6 +98,23 @@ pass_all() {
 	log "n=$n all: enable+disable done"
 }
 
+# The cost of reading trace_stat with N stubbed sites, in exact calls:
+# trace_stat sorts the rows with an indirect call of stat_cmp in
+# insert_stat(); with that site managed too (and left learning: manual
+# mode, no round), each of those calls is a miss of its stub, counted.
+# R reads; the line has the calls, the rows shown and the stubbed sites.
+stat_reads() {
+	local n=$1 r=5 m0 m1 d rows
+	echo insert_stat >> $T/set_relpoline_filter || { log "n=$n: filter insert_stat failed"; rc=1; return; }
+	m0=$(awk '$2 ~ /^insert_stat\+/ { print $8 }' $T/sites)
+	[ -n "$m0" ] || { log "n=$n: insert_stat's site is not managed"; rc=1; return; }
+	timed d sh -c "for i in \$(seq $r); do cat $S > /dev/null; done"
+	m1=$(awk '$2 ~ /^insert_stat\+/ { print $8 }' $T/sites)
+	rows=$(sed -n 's/^# rows=\([0-9]*\) stubbed_sites=\([0-9]*\).*/rows=\1 stubbed=\2/p' $S)
+	put "n=$n pass=filter step=stat-read reads=$r cmp_calls=$((m1 - m0)) $rows ns=$d"
+	echo ':mod:relpoline_bulk' > $T/set_relpoline_filter
+}
+
 pass_filter() {
 	local n=$1 d
 	rec "$n" filter before 0
@@ -113,6 +134,12 @@ pass_filter() {
 	# with min_samples 1 promotes all of them in one batch
 	timed d wr $T/control retrain || { log "n=$n filter: retrain failed"; rc=1; }
 	rec "$n" filter retrain "$d" states
+	# a round with nothing sampled since: it visits round_sites sites
+	# (issue 14, item 3: what was sampled, not the N managed ones)
+	timed d wr $T/control retrain || { log "n=$n filter: idle retrain failed"; rc=1; }
+	rec "$n" filter idle-round "$d"
+	stat_reads "$n"
+	rec "$n" filter pre-disable 0
 	timed d wr $T/enable 0 || { log "n=$n filter: disable failed"; rc=1; }
 	rec "$n" filter disable "$d"
 	rec "$n" filter after 0

@@ -29,7 +29,8 @@
 #
 # Everything is written to $RELPOLINE_RUN/wl/ for bench/report.py:
 #   RUN-sites0.txt RUN-sites1.txt  the sites file at window start and end
-#   RUN-stat.txt                   trace_stat/relpoline header at the end
+#   RUN-stat.txt                   trace_stat/relpoline's header lines at the
+#                                  end (totals, the kernel's estimate)
 #   RUN-trace.txt                  the trace buffer (markers and events)
 #   RUN-times.txt                  guest clock (ns) of start/window/end
 #   RUN-wl.log                     the workload's output
@@ -40,6 +41,8 @@ set -u
 T=/sys/kernel/tracing/relpoline
 TR=/sys/kernel/tracing
 S=$TR/trace_stat/relpoline
+# the header lines of trace_stat (totals, "# estimate:", rows), no row
+stat_head() { sed -n '/^#/!q;p' $S; }
 TOP=${RELPOLINE_TOP:?}
 OUT=${RELPOLINE_RUN:?}/wl
 SYSLOOP=$TOP/build/bench/sysloop
@@ -190,7 +193,7 @@ run_one() {
 	kill -0 -- "-$wl_pgid" 2>/dev/null || { alive=0; log "$run: the workload is not running at the end of the window"; }
 	ev relpoline_miss 0
 	cat $T/sites > "$OUT/$run-sites1.txt"
-	head -n 2 $S > "$OUT/$run-stat.txt"
+	stat_head > "$OUT/$run-stat.txt"
 	echo "start=$t0 window=$t1 end=$t2 max_targets=$(cat $T/max_targets) interval_ms=$(cat $T/interval_ms) min_samples=$(cat $T/min_samples) threshold_pct=$(cat $T/threshold_pct) sample_period=$(cat $T/sample_period) wl_alive=$alive wl_err=${wl_err:-none}" > "$OUT/$run-times.txt"
 	echo 0 > $TR/tracing_on
 	cat $TR/trace > "$OUT/$run-trace.txt"
@@ -209,11 +212,11 @@ ev relpoline_retrain 1
 ev relpoline_promote 1
 ev relpoline_demote 1
 ev relpoline_miss 0
-head -n 2 $S > "$OUT/boot-stat.txt"
+stat_head > "$OUT/boot-stat.txt"
 t0=$(now)
 cfg enable 1
 t1=$(now)
-head -n 2 $S > "$OUT/enable-stat.txt"
+stat_head > "$OUT/enable-stat.txt"
 echo "enable_ns=$((t1 - t0))" > "$OUT/enable-time.txt"
 log "enabled in $(( (t1 - t0) / 1000000 )) ms: $(sed -n 1p $S)"
 
@@ -246,7 +249,7 @@ for mt in $mts; do
 	fi
 done
 
-head -n 2 $S > "$OUT/final-stat.txt"
+stat_head > "$OUT/final-stat.txt"
 t0=$(now)
 cfg enable 0
 t1=$(now)
