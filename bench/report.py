@@ -632,8 +632,8 @@ def guest_report(g):
             fmt(r["est_cycles_saved_per_s"] / 1e6 if r["est_cycles_saved_per_s"] else None, 2),
             fmt(r["kernel_est_cycles_saved_per_s"] / 1e6
                 if r.get("kernel_est_cycles_saved_per_s") is not None else None, 2)))
-    say("cov-rp: excluding relpoline's own sites (relpoline_*/rp_*: the policy worker walks every "
-        "site each interval, a load that TCG inflates relative to the workload)")
+    say("cov-rp: excluding relpoline's own sites (relpoline_*/rp_*: its policy worker and the "
+        "reads of its files, a load that TCG inflates relative to the workload)")
     say("Rounds are policy rounds (interval_ms apart, plus the round's own duration) counted from the "
         "workload's start. Rlast: last round that changed a workload site (relpoline's own sites left out); "
         "R95: round by which the sites carrying 95% of the window's calls (every site) had their final "
