@@ -356,6 +356,7 @@ int relpoline_apply(struct relpoline_req *reqs, unsigned int nr)
 	for (i = 0; i < nr; i++)
 		failed += !!reqs[i].result;
 	kvfree(ch);
+	rp_names_drop();
 	return failed;
 }
 EXPORT_SYMBOL_NS_GPL(relpoline_apply, RELPOLINE_INTERNAL);

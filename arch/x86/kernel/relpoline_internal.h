@@ -100,6 +100,7 @@ struct relpoline_stub {
 /* relpoline_stub.c */
 int rp_stub_create(const struct relpoline_req *req, struct relpoline_stub **out);
 void rp_stub_destroy(struct relpoline_stub *stub);
+void rp_names_drop(void);
 void rp_stub_fold(struct relpoline_stub *stub);
 u64 rp_stub_misses(const struct relpoline_stub *stub);
 u64 rp_stub_hits(const struct relpoline_stub *stub, unsigned int i);
