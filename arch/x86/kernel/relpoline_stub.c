@@ -662,7 +662,10 @@ static void rp_stub_orc(struct relpoline_stub *stub, const struct rp_stub_layout
  * with find_kallsyms_symbol()'s choice: the closest preceding symbol that
  * has a name and is not a mapping symbol. relpoline_apply() drops the copy
  * (rp_names_drop()): the symbols of a module can change between batches
- * (its init symbols go after init). relpoline_mutex held.
+ * (its init symbols go after init). relpoline_mutex held; the copy takes
+ * module_mutex inside it, and nothing takes relpoline_mutex with
+ * module_mutex held (module_finalize(), module_arch_cleanup() and the
+ * module notifier run without it).
  */
 #define RP_NAMES_DIRECT	4
 
