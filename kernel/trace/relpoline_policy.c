@@ -719,9 +719,8 @@ static int rp_clear_learned(struct relpoline_site *site, void *data)
 static void rp_reset(void)
 {
 	struct rp_round rd = {};
-	unsigned int i;
-
 	struct rp_pol *pol, *tmp;
+	unsigned int i;
 
 	relpoline_drain_samples(rp_take_sample, &rd);
 	relpoline_walk_sites(rp_clear_learned, NULL);
