@@ -573,7 +573,8 @@ def kernel_delta(st):
     """Cycles a promoted hit saves by the kernel's calibration, or None."""
     if "slow_cycles_x100" not in st or "hit_cycles_x100" not in st:
         return None
-    return (int(st["slow_cycles_x100"]) - int(st["hit_cycles_x100"])) / 100
+    # as the kernel computes saved_cycles: max(0, slow - hit)
+    return max(0, int(st["slow_cycles_x100"]) - int(st["hit_cycles_x100"])) / 100
 
 
 def guest(n):
@@ -647,8 +648,8 @@ def guest_report(g):
                  if r.get("kernel_cycles_saved_per_hit") is not None})
     if kd:
         say("kern Mcyc/s = the kernel's own estimate (trace_stat '# estimate:', its calibration at "
-            "enable): hits/s x (slow - hit) = hits/s x %s cycles per hit. Under TCG that calibration "
-            "times emulated code (it can even be negative); on hardware it is the figure relpoline "
+            "enable): hits/s x max(0, slow - hit) = hits/s x %s cycles per hit. Under TCG that "
+            "calibration times emulated code (a hit can even seem slower); on hardware it is the figure relpoline "
             "status shows, and est Mcyc/s (native) is the one to trust here"
             % "/".join("%.1f" % x for x in kd))
     else:
