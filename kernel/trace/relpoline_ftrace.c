@@ -421,10 +421,11 @@ static int rp_resolve_target(struct rp_target_ref *ref, unsigned long *out, cons
 		*msg = "no such target";
 		return -ENOENT;
 	}
-	if (!relpoline_valid_target(a)) {
-		*msg = "target is not a function entry in kernel or module text";
+	if (ref->kind != RP_REF_ADDR)	/* FineIBT: the function's preamble */
+		a = relpoline_target_entry(a);
+	*msg = relpoline_target_refusal(a);
+	if (*msg)
 		return -EINVAL;
-	}
 	*out = a;
 	return 0;
 }

@@ -513,7 +513,7 @@ static int rp_decide_one(struct relpoline_site *site, struct rp_decide *d)
 	};
 	u64 cur[RELPOLINE_MAX_TARGETS], out[RELPOLINE_MAX_TARGETS];
 	struct relpoline_req r;
-	unsigned int i, n, old_nr;
+	unsigned int i, k, n, old_nr;
 
 	if (!pol || !site->stub || relpoline_site_recheck_busy(site))
 		return 0;
@@ -524,10 +524,15 @@ static int rp_decide_one(struct relpoline_site *site, struct rp_decide *d)
 		cur[i] = pol->targets[i];
 	n = rp_policy_decide(pol->cand, pol->nr_cand, pol->total, pol->seen,
 			     cur, old_nr, &p, out);
-	/* Only live function entries: a candidate may be stale. */
-	for (i = 0; i < n; i++)
-		if (!relpoline_valid_target(out[i]))
-			return 0;
+	/*
+	 * Only targets relpoline_target_refusal() accepts: a candidate may be
+	 * stale (its module went away) or one IBT forbids (no ENDBR). Such a
+	 * candidate is left out; the others still get promoted.
+	 */
+	for (i = 0, k = 0; i < n; i++)
+		if (relpoline_valid_target(out[i]))
+			out[k++] = out[i];
+	n = k;
 	if (n == old_nr && !memcmp(cur, out, n * sizeof(u64)))
 		return 0;
 	pol->nr = n;

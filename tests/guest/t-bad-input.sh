@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# profiles: retpoline
+# profiles: retpoline clang
 # Bad input table: one row per documented error of the relpoline tracefs
 # files (Documentation/trace/relpoline.rst, "A failed write returns ..."):
 # the errno of the write(), the error_log entry it adds (file, message,
@@ -74,6 +74,7 @@ cat $R/sites $R/cgroup_weights
 # IGNORE_SITE=ID row ...: that site's line (and so the text digest) may
 #   change (EBUSY)
 # NOSAME=1 row ...: the write may change things (EBUSY on a repatch)
+# MSG=TEXT row ...: the error_log message must contain TEXT
 # Sets $got.
 nrow=0 nfail=0
 TABLE=$W/table
@@ -118,6 +119,10 @@ row() {
 		why="$why no error_log entry;"
 	fi
 	[ "$got" = "$want" ] || { ok=0; why="$why errno $got;"; }
+	case "$msg" in
+	*"${MSG:-}"*) ;;
+	*) ok=0; why="$why message lacks '$MSG';" ;;
+	esac
 	if [ -n "$caret" ] && [ ${#el[@]} -ge 3 ]; then
 		case $caret in
 		@*) [ "$pos" = "${caret#@}" ] || { ok=0; why="$why caret at $pos, want ${caret#@};"; } ;;
@@ -189,6 +194,21 @@ row EINVAL control -a "promote $V 0x$JF" "0x$JF"
 row EINVAL control -a "promote $V 0x7f0000001000" 0x7f0000001000
 if [ -n "$FREED" ]; then
 	row EINVAL control -a "promote $V 0x$FREED" "0x$FREED"
+fi
+# targets an indirect call could not reach (relpoline_target.c)
+config_y() { zcat /proc/config.gz | grep -qx "CONFIG_$1=y"; }
+CFIMODE=off
+dmesg | grep -q 'Using kCFI' && CFIMODE=kcfi
+dmesg | grep -q 'Using FineIBT CFI' && CFIMODE=fineibt
+echo "cfi mode: $CFIMODE"
+if config_y PREFIX_SYMBOLS; then
+	MSG="(__pfx_)" row EINVAL control -a "promote $V __pfx_read_zero" __pfx_read_zero
+fi
+if [ $CFIMODE = kcfi ]; then
+	MSG="kCFI hash" row EINVAL control -a "promote $V __cfi_read_zero" __cfi_read_zero
+fi
+if [ $CFIMODE = fineibt ]; then
+	MSG="FineIBT" row EINVAL control -a "promote $V 0x$RZ" "0x$RZ"
 fi
 # ---- control: disabled ----
 echo 0 > $R/enable

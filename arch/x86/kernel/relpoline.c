@@ -151,32 +151,6 @@ static bool rp_module_live(struct module *mod)
 }
 
 /**
- * relpoline_valid_target - may @t be promoted?
- * @t:		an address
- *
- * Return: true when @t is the entry of a function in core kernel text or
- * in the text of a live module.
- */
-bool relpoline_valid_target(unsigned long t)
-{
-	unsigned long size, off;
-	struct module *mod;
-	bool ok;
-
-	if (!kallsyms_lookup_size_offset(t, &size, &off) || off)
-		return false;
-	if (core_kernel_text(t))
-		return !is_kernel_inittext(t);
-	preempt_disable();
-	mod = __module_text_address(t);
-	ok = mod && mod->state == MODULE_STATE_LIVE &&
-	     within_module_mem_type(t, mod, MOD_TEXT);
-	preempt_enable();
-	return ok;
-}
-EXPORT_SYMBOL_NS_GPL(relpoline_valid_target, RELPOLINE_INTERNAL);
-
-/**
  * relpoline_in_dying_module - is @addr in a module that is not live?
  * @addr:	a text address
  *
@@ -1101,8 +1075,6 @@ static int __init relpoline_init(void)
 
 	if (relpoline_boot == RP_BOOT_OFF)
 		rp_unavailable = "disabled on the command line (relpoline=off)";
-	else if (IS_ENABLED(CONFIG_CFI_CLANG))
-		rp_unavailable = "kCFI/FineIBT call sites are not supported";
 	else
 		rp_unavailable = NULL;
 	if (rp_unavailable) {

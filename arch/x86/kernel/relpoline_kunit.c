@@ -13,7 +13,9 @@
 #include <linux/sched.h>
 #include <linux/stacktrace.h>
 #include <asm/insn.h>
+#include <asm/cfi.h>
 #include <asm/current.h>
+#include <asm/ibt.h>
 #include <asm/nospec-branch.h>
 #include <asm/orc_types.h>
 #include <asm/relpoline.h>
@@ -24,6 +26,9 @@
 #include "relpoline_internal.h"
 
 typedef int (*rpk_fn_t)(int);
+
+/* The address a site's register holds when it calls @fn (FineIBT: fn - 16) */
+#define RPK_T(fn)	relpoline_target_entry((unsigned long)(fn))
 
 static noinline int rpk_add_one(int x)
 {
@@ -242,8 +247,8 @@ static void rpk_patch_restore(struct kunit *test, void *fn, bool tail)
 	KUNIT_ASSERT_EQ(test, memcmp(before, site->idle, site->len), 0);
 
 	relpoline_lock();
-	ret = rpk_apply_one(site, true, 2, (unsigned long)rpk_add_one,
-			    (unsigned long)rpk_double, true);
+	ret = rpk_apply_one(site, true, 2, RPK_T(rpk_add_one),
+			    RPK_T(rpk_double), true);
 	relpoline_unlock();
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_EXPECT_NOT_NULL(test, site->stub);
@@ -261,7 +266,7 @@ static void rpk_patch_restore(struct kunit *test, void *fn, bool tail)
 	KUNIT_EXPECT_GE(test, misses, 1ULL);
 
 	/* Re-promote in place (a new stub; the old one is retired). */
-	ret = rpk_apply_one(site, true, 1, (unsigned long)rpk_negate, 0, false);
+	ret = rpk_apply_one(site, true, 1, RPK_T(rpk_negate), 0, false);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	relpoline_unlock();
 	KUNIT_EXPECT_EQ(test, call(rpk_negate, 7), -7 + extra);
@@ -303,6 +308,83 @@ static void rpk_bad_targets(struct kunit *test)
 	relpoline_unlock();
 }
 
+#ifdef CONFIG_X86_KERNEL_IBT
+struct rpk_sealed {
+	unsigned long	addr;
+	unsigned int	seen;
+};
+
+/* A function of core text whose entry IBT refuses: its ENDBR was sealed. */
+static int rpk_find_sealed(void *data, const char *name, unsigned long addr)
+{
+	struct rpk_sealed *f = data;
+	bool fineibt = IS_ENABLED(CONFIG_FINEIBT) && cfi_mode == CFI_FINEIBT;
+	u32 insn;
+
+	/* Under FineIBT the entry of a function is its __cfi_ preamble. */
+	if (fineibt != !!str_has_prefix(name, "__cfi_") || !core_kernel_text(addr) ||
+	    is_kernel_inittext(addr) || str_has_prefix(name, "__pfx_"))
+		return 0;
+	if (get_kernel_nofault(insn, (u32 *)addr) || insn != gen_endbr_poison())
+		return 0;
+	f->seen++;
+	if (!f->addr)
+		f->addr = addr;
+	return 0;
+}
+
+static void rpk_sealed_refused(struct kunit *test)
+{
+	struct rpk_sealed f = {};
+	const char *why;
+
+	kallsyms_on_each_symbol(rpk_find_sealed, &f);
+	KUNIT_ASSERT_GT_MSG(test, f.seen, 0U, "IBT kernel without a sealed function");
+	why = relpoline_target_refusal(f.addr);
+	KUNIT_EXPECT_NOT_NULL(test, why);
+	if (why)
+		KUNIT_EXPECT_NOT_NULL(test, strstr(why, "no ENDBR"));
+	kunit_info(test, "%u sealed functions, e.g. %ps: %s", f.seen, (void *)f.addr, why);
+}
+#else
+static void rpk_sealed_refused(struct kunit *test) { }
+#endif
+
+/*
+ * relpoline_target_refusal(): a function's entry is accepted (under
+ * FineIBT, its preamble, where the callers' registers point), the bytes
+ * around it are not: its second byte, the padding before it (__pfx_), its
+ * kCFI hash (__cfi_, outside FineIBT), its first byte under FineIBT (no
+ * ENDBR: callers enter 16 bytes before), and with IBT a sealed function.
+ */
+static void rpk_target_rules(struct kunit *test)
+{
+	bool fineibt = IS_ENABLED(CONFIG_FINEIBT) && cfi_mode == CFI_FINEIBT;
+	unsigned long fn = (unsigned long)rpk_add_one;
+	const char *why;
+
+	/* fn - 16 as a constant would be a relocation objtool reports (!ENDBR) */
+	OPTIMIZER_HIDE_VAR(fn);
+
+	KUNIT_EXPECT_NULL(test, relpoline_target_refusal(RPK_T(rpk_add_one)));
+	KUNIT_EXPECT_EQ(test, RPK_T(rpk_add_one), fineibt ? fn - 16 : fn);
+	KUNIT_EXPECT_NOT_NULL(test, relpoline_target_refusal(fn + 1));
+	why = relpoline_target_refusal(fn - 16);
+	if (IS_ENABLED(CONFIG_PREFIX_SYMBOLS)) {
+		KUNIT_ASSERT_NOT_NULL(test, why);
+		KUNIT_EXPECT_NOT_NULL(test, strstr(why, "(__pfx_)"));
+	} else if (IS_ENABLED(CONFIG_CFI_CLANG) && !fineibt) {
+		KUNIT_ASSERT_NOT_NULL(test, why);
+		KUNIT_EXPECT_NOT_NULL(test, strstr(why, "kCFI hash"));
+	}
+	if (fineibt) {
+		why = relpoline_target_refusal(fn);
+		KUNIT_ASSERT_NOT_NULL(test, why);
+		KUNIT_EXPECT_NOT_NULL(test, strstr(why, "FineIBT"));
+	}
+	rpk_sealed_refused(test);
+}
+
 static void rpk_busy(struct kunit *test)
 {
 	struct relpoline_site *site;
@@ -319,7 +401,7 @@ static void rpk_busy(struct kunit *test)
 
 	relpoline_get_stats(&st0);
 	relpoline_lock();
-	ret = rpk_apply_one(site, true, 1, (unsigned long)rpk_add_one, 0, false);
+	ret = rpk_apply_one(site, true, 1, RPK_T(rpk_add_one), 0, false);
 	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
 	KUNIT_EXPECT_TRUE(test, site->busy);
 	KUNIT_EXPECT_NULL(test, site->stub);
@@ -333,7 +415,7 @@ static void rpk_busy(struct kunit *test)
 	unregister_kprobe(&kp);
 	relpoline_lock();
 	KUNIT_EXPECT_EQ(test, memcmp((void *)site->addr, site->idle, site->len), 0);
-	ret = rpk_apply_one(site, true, 1, (unsigned long)rpk_add_one, 0, false);
+	ret = rpk_apply_one(site, true, 1, RPK_T(rpk_add_one), 0, false);
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	KUNIT_EXPECT_FALSE(test, site->busy);
 	ret = rpk_apply_one(site, false, 0, 0, 0, false);
@@ -359,7 +441,7 @@ static void rpk_busy_disarmed(struct kunit *test)
 	rpk_skip_if_unavailable(test);
 	site = rpk_site_in(test, rpk_call);
 	relpoline_lock();
-	ret = rpk_apply_one(site, true, 1, (unsigned long)rpk_add_one, 0, false);
+	ret = rpk_apply_one(site, true, 1, RPK_T(rpk_add_one), 0, false);
 	relpoline_unlock();
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	memcpy(managed, (void *)site->addr, site->len);
@@ -438,7 +520,7 @@ static struct rpk_unwind_seen rpk_unwind;
 
 static void rpk_miss_probe(void *data, unsigned long site, unsigned long target, u64 cg)
 {
-	if (target != (unsigned long)rpk_negate || current != data)
+	if (target != RPK_T(rpk_negate) || current != data)
 		return;
 	rpk_unwind_note(&rpk_unwind, rpk_call);
 }
@@ -538,7 +620,7 @@ static void rpk_landing(struct kunit *test)
 	rpk_sleeper_start(test);
 	relpoline_get_stats(&st0);
 	relpoline_lock();
-	KUNIT_EXPECT_EQ(test, rpk_apply_one(site, true, 1, (unsigned long)rpk_add_one, 0, true), 0);
+	KUNIT_EXPECT_EQ(test, rpk_apply_one(site, true, 1, RPK_T(rpk_add_one), 0, true), 0);
 	relpoline_unlock();
 	if (site->landing)
 		KUNIT_EXPECT_EQ(test, ((u8 *)site->addr)[site->landing], INT3_INSN_OPCODE);
@@ -644,7 +726,7 @@ static void rpk_int3_emulation(struct kunit *test)
 			r[j].site = j ? tail : call;
 			r[j].stub = i < 2;
 			r[j].nr_targets = i < 2;
-			r[j].targets[0] = (unsigned long)(i ? rpk_negate : rpk_add_one);
+			r[j].targets[0] = RPK_T(i ? rpk_negate : rpk_add_one);
 		}
 		KUNIT_EXPECT_EQ(test, relpoline_apply(r, 2), 0);
 	}
@@ -698,18 +780,21 @@ static void rpk_first_byte_last(struct kunit *test)
 	struct text_poke_site t = {}, *vec[1] = { &t };
 	u8 forms[4][TEXT_POKE_SITE_MAX];	/* idle, A, B, A: then idle */
 	struct relpoline_site *site;
-	unsigned int at, i, want = 0;
+	unsigned int at, i, pfx, want = 0;
 	int n = 0;
 
 	rpk_skip_if_unavailable(test);
 	site = rpk_site_in(test, rpk_call);
-	KUNIT_ASSERT_EQ(test, site->len, RP_CALL_INSN_SIZE);
+	/* 6 bytes: a CS-prefixed call (%r8..%r15; every kCFI call) */
+	pfx = site->len - RP_CALL_INSN_SIZE;
+	KUNIT_ASSERT_LE(test, pfx, 1U);
 	KUNIT_ASSERT_NE(test, site->slow, 0UL);
 	memcpy(forms[0], site->idle, site->len);
-	__text_gen_insn(forms[1], CALL_INSN_OPCODE, (void *)site->addr, (void *)site->slow,
-			CALL_INSN_SIZE);
+	forms[1][0] = 0x2e;
+	__text_gen_insn(forms[1] + pfx, CALL_INSN_OPCODE, (void *)site->addr + pfx,
+			(void *)site->slow, CALL_INSN_SIZE);
 	/* A byte of the rel32 that is not 0xcc becomes 0xcc. */
-	for (at = 1; at < site->len && forms[1][at] == INT3_INSN_OPCODE; at++)
+	for (at = pfx + 1; at < site->len && forms[1][at] == INT3_INSN_OPCODE; at++)
 		;
 	KUNIT_ASSERT_LT(test, at, (unsigned int)site->len);
 	memcpy(forms[2], forms[1], site->len);
@@ -789,7 +874,7 @@ static void rpk_call_depth(struct kunit *test)
 	for (i = 0; i < 2; i++) {
 		r[i].stub = true;
 		r[i].nr_targets = 1;
-		r[i].targets[0] = (unsigned long)rpk_add_one;
+		r[i].targets[0] = RPK_T(rpk_add_one);
 		r[i].sample = true;
 	}
 	r[0].count_hits = true;
@@ -872,6 +957,15 @@ static void rpk_unwind_computed_goto(struct kunit *test)
 	relpoline_lock();
 	relpoline_walk_function(run, rpk_find_jmp, &site);
 	relpoline_unlock();
+	/*
+	 * Clang expands an indirectbr (computed goto) into direct branches
+	 * when it makes retpolines: its interpreter has no JMP site at all.
+	 */
+	if (IS_ENABLED(CONFIG_CC_IS_CLANG)) {
+		KUNIT_EXPECT_NULL(test, site);
+		kunit_info(test, "clang: no computed-goto site in ___bpf_prog_run");
+		return;
+	}
 	KUNIT_ASSERT_NOT_NULL_MSG(test, site, "no JMP site in ___bpf_prog_run");
 	if (site->stub || site->policy)
 		kunit_skip(test, "the site is managed by the policy");
@@ -889,7 +983,7 @@ static void rpk_unwind_computed_goto(struct kunit *test)
 	r.stub = true;
 	r.sample = true;
 	r.nr_targets = 1;
-	r.targets[0] = (unsigned long)rpk_negate;	/* no opcode handler: all miss */
+	r.targets[0] = RPK_T(rpk_negate);	/* no opcode handler: all miss */
 	relpoline_apply(&r, 1);
 	KUNIT_EXPECT_EQ(test, r.result, 0);
 	relpoline_unlock();
@@ -1060,6 +1154,7 @@ static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_patch_restore_call),
 	KUNIT_CASE(rpk_patch_restore_tail),
 	KUNIT_CASE(rpk_bad_targets),
+	KUNIT_CASE(rpk_target_rules),
 	KUNIT_CASE(rpk_busy),
 	KUNIT_CASE(rpk_busy_disarmed),
 	KUNIT_CASE(rpk_unwind_through_stub),

@@ -159,6 +159,8 @@ struct relpoline_site_iter {
 struct relpoline_site *relpoline_next_site(struct relpoline_site_iter *it);
 int relpoline_walk_function(unsigned long addr, relpoline_site_fn_t fn, void *data);
 bool relpoline_valid_target(unsigned long t);
+const char *relpoline_target_refusal(unsigned long t);
+unsigned long relpoline_target_entry(unsigned long fn);
 bool relpoline_in_dying_module(unsigned long addr);
 struct relpoline_site *relpoline_find_site(unsigned long addr);
 struct relpoline_site *relpoline_find_site_id(unsigned int id);

@@ -19,7 +19,7 @@ exec 1>&2
 
 RP=relpoline
 RPT=/sys/kernel/debug/relpoline_test
-RPT_KO=${RELPOLINE_TOP:-/work/main}/build/module-test/relpoline_test.ko
+RPT_KO=${RELPOLINE_TOP:-/work/main}/build/module-${RELPOLINE_KVARIANT:-test}/relpoline_test.ko
 RP_CG=/sys/fs/cgroup
 RP_NL='
 '
@@ -154,6 +154,20 @@ rp_errlog_check() {
 			while [ $_j -lt $3 ]; do _rest=${_rest#?}; _j=$((_j + 1)); done
 			rp_fail "error_log: caret at column $_c, want $3 (under '$_rest')"
 		fi
+	fi
+}
+
+# rp_config SYMBOL: true when the running kernel was built with CONFIG_SYMBOL=y
+rp_config() {
+	[ -r /proc/config.gz ] || rp_fail "no /proc/config.gz (CONFIG_IKCONFIG_PROC)"
+	zcat /proc/config.gz | grep -qx "CONFIG_$1=y"
+}
+
+# rp_cfi_mode: kcfi, fineibt or off, as the kernel said at boot
+rp_cfi_mode() {
+	if dmesg | grep -q 'Using FineIBT CFI'; then echo fineibt
+	elif dmesg | grep -q 'Using kCFI'; then echo kcfi
+	else echo off
 	fi
 }
 
