@@ -21,8 +21,13 @@
  *             r  the last result, as "key=value" pairs
  *   warn      w  any: WARN() once, so the harness can check that a kernel
  *                 warning fails a guest run
+ *   kprobe    w  "on" / "off": a kprobe on rpt_call_r12's site, a 6-byte
+ *                 CS-prefixed CALL (kprobe_events cannot probe this
+ *                 assembler function: it has no fentry, so it is notrace)
+ *             r  "hits=N on=0|1": the calls the kprobe saw
  */
 #include <linux/debugfs.h>
+#include <linux/kprobes.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -54,6 +59,16 @@ static const rpt_fn_t rpt_targets[8] = {
 static noinline long rpt_never(long x)
 {
 	return x ^ 0x5a5a;
+}
+
+/*
+ * Called directly only, never through a pointer: with IBT its ENDBR is
+ * sealed at load, so relpoline refuses it as a target (errors-control.tc).
+ */
+long rpt_direct_only(long x);
+noinline long rpt_direct_only(long x)
+{
+	return x + 1;
 }
 
 /* Sites in the assembler file, on chosen registers and forms. */
@@ -236,7 +251,7 @@ static char *rpt_get(const char __user *ubuf, size_t count)
 static ssize_t rpt_run_write(struct file *f, const char __user *ubuf, size_t count, loff_t *pos)
 {
 	char *buf = rpt_get(ubuf, count), *pat;
-	unsigned long n, i, j;
+	unsigned long n, i, j, nh;
 	size_t plen;
 	int ret = 0;
 
@@ -253,13 +268,23 @@ static ssize_t rpt_run_write(struct file *f, const char __user *ubuf, size_t cou
 			ret = -EINVAL;
 			goto out;
 		}
+	/*
+	 * One indirect call site here with every compiler: with a known trip
+	 * count clang unrolls the loop and calls each entry directly.
+	 */
+	nh = ARRAY_SIZE(rpt_harness);
+	OPTIMIZER_HIDE_VAR(nh);
 	for (i = 0; i < n; i++) {
 		rpt_fn_t fn = rpt_targets[pat[i % plen] - 'a'];
 		long k = pat[i % plen] - 'a' + 1;
 
-		for (j = 0; j < ARRAY_SIZE(rpt_harness); j++) {
-			long got = rpt_harness[j].h(fn, (long)i);
+		for (j = 0; j < nh; j++) {
+			long (*h)(rpt_fn_t fn, long x) = rpt_harness[j].h;
 			long want = (long)i * 16 + k + rpt_harness[j].extra;
+			long got;
+
+			OPTIMIZER_HIDE_VAR(h);
+			got = h(fn, (long)i);
 
 			if (got != want) {
 				pr_err("relpoline_test: harness %ps call %lu: got %ld, want %ld\n",
@@ -503,6 +528,73 @@ static const struct file_operations rpt_warn_fops = {
 	.write = rpt_warn_write,
 };
 
+static struct kprobe rpt_kp;
+static bool rpt_kp_on;
+static atomic_long_t rpt_kp_hits;
+
+static int rpt_kp_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	atomic_long_inc(&rpt_kp_hits);
+	return 0;
+}
+
+static int rpt_first_site(struct relpoline_site *s, void *data)
+{
+	unsigned long *addr = data;
+
+	if (!*addr)
+		*addr = s->addr;
+	return 0;
+}
+
+static ssize_t rpt_kprobe_write(struct file *f, const char __user *ubuf, size_t count,
+				loff_t *pos)
+{
+	unsigned long addr = 0;
+	char buf[8];
+	int ret = 0;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	mutex_lock(&rpt_mutex);
+	if (sysfs_streq(buf, "on") && !rpt_kp_on) {
+		relpoline_lock();
+		relpoline_walk_function((unsigned long)rpt_call_r12, rpt_first_site, &addr);
+		relpoline_unlock();
+		memset(&rpt_kp, 0, sizeof(rpt_kp));
+		rpt_kp.addr = (kprobe_opcode_t *)addr;
+		rpt_kp.pre_handler = rpt_kp_pre;
+		atomic_long_set(&rpt_kp_hits, 0);
+		ret = addr ? register_kprobe(&rpt_kp) : -ENOENT;
+		rpt_kp_on = !ret;
+	} else if (sysfs_streq(buf, "off") && rpt_kp_on) {
+		unregister_kprobe(&rpt_kp);
+		rpt_kp_on = false;
+	} else {
+		ret = -EINVAL;
+	}
+	mutex_unlock(&rpt_mutex);
+	return ret ? ret : count;
+}
+
+static ssize_t rpt_kprobe_read(struct file *f, char __user *ubuf, size_t count, loff_t *pos)
+{
+	char buf[48];
+	int n;
+
+	n = scnprintf(buf, sizeof(buf), "hits=%ld on=%d\n",
+		      atomic_long_read(&rpt_kp_hits), rpt_kp_on);
+	return simple_read_from_buffer(ubuf, count, pos, buf, n);
+}
+
+static const struct file_operations rpt_kprobe_fops = {
+	.write = rpt_kprobe_write,
+	.read = rpt_kprobe_read,
+};
+
 static struct dentry *rpt_dir;
 
 /* Size of each harness function: up to the next symbol in this module. */
@@ -518,6 +610,8 @@ static int __init rpt_init(void)
 {
 	unsigned int i;
 
+	if (rpt_direct_only(0) != 1)
+		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(rpt_harness); i++) {
 		unsigned long end = 0;
 
@@ -543,6 +637,7 @@ static int __init rpt_init(void)
 	debugfs_create_file("sort", 0200, rpt_dir, NULL, &rpt_sort_fops);
 	debugfs_create_file("kernel", 0600, rpt_dir, NULL, &rpt_kernel_fops);
 	debugfs_create_file("warn", 0200, rpt_dir, NULL, &rpt_warn_fops);
+	debugfs_create_file("kprobe", 0600, rpt_dir, NULL, &rpt_kprobe_fops);
 	return 0;
 }
 
@@ -551,6 +646,8 @@ static void __exit rpt_exit(void)
 	if (!rpt_dir)
 		return;
 	debugfs_remove_recursive(rpt_dir);
+	if (rpt_kp_on)
+		unregister_kprobe(&rpt_kp);
 }
 
 module_init(rpt_init);

@@ -4,8 +4,10 @@
  * in .retpoline_sites: CALL thunk, CS-prefixed CALL thunk (as gcc emits
  * for r8-r15 with -mindirect-branch-cs-prefix), and tail JMP thunk.
  * Each takes (fn, arg) and returns fn(arg) (+1 for the CALL forms, so the
- * CALL cannot have been a tail call).
+ * CALL cannot have been a tail call). rpt_run_write() calls them through
+ * pointers: with kCFI they carry the type hash of their C prototype.
  */
+#include <linux/cfi_types.h>
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
 
@@ -13,7 +15,7 @@
 	.section .text, "ax"
 
 .macro RPT_CALL reg, cs=0
-SYM_FUNC_START(rpt_call_\reg)
+SYM_TYPED_FUNC_START(rpt_call_\reg)
 	pushq	%\reg
 	movq	%rdi, %\reg
 	movq	%rsi, %rdi
@@ -28,7 +30,7 @@ SYM_FUNC_END(rpt_call_\reg)
 .endm
 
 .macro RPT_TAIL reg
-SYM_FUNC_START(rpt_tail_\reg)
+SYM_TYPED_FUNC_START(rpt_tail_\reg)
 	movq	%rdi, %\reg
 	movq	%rsi, %rdi
 	jmp	__x86_indirect_thunk_\reg
