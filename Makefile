@@ -4,13 +4,14 @@
 #
 #   make run       build what is missing, boot the kernel, run the demo
 #   make check     every test suite; ends with "N passed, N failed"
-#   make kernel    build the QEMU test kernel (KVARIANT=debug for the debug one)
+#   make kernel    build the QEMU test kernel (KVARIANT=debug or clang for the others)
 #   make tools     build the userspace tools into build/tools/
 #   make install   install the tools, man pages, completion, relpoline.service
 #                  (PREFIX=/usr/local, DESTDIR, SYSCONFDIR=/etc)
 #   make patches   a git format-patch series against the base tree in out/patches/
 #   make bench     native cycles per call and guest promotion coverage (bench/results/)
-#   make stress    the 10-minute storm and the upstream ftracetest suite both ways
+#   make stress    the 10-minute storm and the upstream ftracetest suite both ways;
+#                  builds the debug and clang kernels (make check boots the latter)
 #   make fuzz      libFuzzer over the tracefs parsers (ASan/UBSan, >= 10M executions)
 #   make mutants   mutation checks of the encoder and parser suites (also in make check)
 #   make deps      install what is missing from Debian (run by the others)
@@ -25,7 +26,7 @@ export KVARIANT
 all: kernel tools
 
 help:
-	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@scripts/deps
@@ -63,6 +64,7 @@ bench: kernel module tools
 stress: deps
 	@KVARIANT=debug scripts/build-kernel debug && scripts/build-module debug
 	@scripts/build-kernel test && scripts/build-module test
+	@scripts/build-kernel clang && scripts/build-module clang
 	@tests/stress/run-stress 600
 
 fuzz: deps

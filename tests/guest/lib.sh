@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for in-guest tests (sourced).
 RPT=/sys/kernel/debug/relpoline_test
-RPT_KO=${RELPOLINE_TOP:?}/build/module-test/relpoline_test.ko
+# the kernel variant the guest runs (tests/vm/run): its build and modules
+RPT_VARIANT=${RELPOLINE_KVARIANT:-test}
+RPT_OBJ=${RELPOLINE_TOP:?}/build/obj-$RPT_VARIANT
+RPT_KO=$RELPOLINE_TOP/build/module-$RPT_VARIANT/relpoline_test.ko
 
 fail() { echo "FAIL: $*"; exit 1; }
 ok() { echo "ok: $*"; }

@@ -15,12 +15,14 @@ plan_names() {
 }
 
 # plan_get NAME: PLAN_ARGS, PLAN_EXPECT (words), PLAN_PROFILE (as= or
-# NAME), PLAN_V2 (v2= or ""), PLAN_KUNIT_SKIP (kunit-skip=, commas);
+# NAME), PLAN_V2 (v2= or ""), PLAN_KUNIT_SKIP (kunit-skip=, commas),
+# PLAN_KERNEL (kernel=, default test);
 # returns 1 when NAME is not in the plan.
 # A word plan_get does not know is an error (a typo must not drop a check).
 plan_get() {
 	local name args exp w
 	PLAN_ARGS= PLAN_EXPECT= PLAN_PROFILE=$1 PLAN_V2= PLAN_KUNIT_SKIP= PLAN_KUNIT_MAY_SKIP=
+	PLAN_KERNEL=test
 	while IFS='|' read -r name args exp; do
 		name=$(echo $name)
 		[ "$name" = "$1" ] || continue
@@ -30,6 +32,7 @@ plan_get() {
 			case "$w" in
 			kunit|ftracetest) ;;
 			as=?*) PLAN_PROFILE=${w#as=} ;;
+			kernel=?*) PLAN_KERNEL=${w#kernel=} ;;
 			v2=?*) PLAN_V2=${w#v2=} ;;
 			kunit-skip=?*) PLAN_KUNIT_SKIP=${w#kunit-skip=} ;;
 			kunit-may-skip=?*) PLAN_KUNIT_MAY_SKIP=${w#kunit-may-skip=} ;;

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# profiles: retpoline off lfence stuff
+# profiles: retpoline off lfence stuff clang
 # The test module's sites (call, CS-prefixed call, tail jmp; rbx rbp r12
 # r15 rcx r10 r11 and compiler-chosen registers): promote, call, count
 # exactly, slow path, unload while promoted, reload. Then a vmlinux site

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# profiles: retpoline off lfence stuff
+# profiles: retpoline off lfence stuff clang
 # Every vmlinux site gets a stub whose only target no caller uses, so
 # every indirect call in the kernel takes the stub's slow path; a real
 # workload runs; then everything is restored and the text compared with

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# profiles: retpoline off lfence its stuff retpoline-norp off-norp disabled its-norp stuff-norp
+# profiles: retpoline off lfence its stuff retpoline-norp off-norp disabled its-norp stuff-norp clang clang-norp
 # Idle relpoline is byte-identical to upstream: every retpoline site of
 # vmlinux and of the test module, read from the live text through
 # /proc/kcore at the addresses objtool listed (tests/guest/site-bytes.py,
@@ -32,7 +32,7 @@ fi
 insmod "$RPT_KO" || fail "insmod relpoline_test"
 trap 'rmmod relpoline_test 2>/dev/null' EXIT
 out=$RELPOLINE_RUN/idle-bytes.txt
-python3 "$(dirname "$0")/site-bytes.py" "$RELPOLINE_TOP/build/obj-test/vmlinux" "$RPT_KO" > "$out" ||
+python3 "$(dirname "$0")/site-bytes.py" "$RPT_OBJ/vmlinux" "$RPT_KO" > "$out" ||
 	fail "site-bytes.py failed"
 n=$(wc -l < "$out")
 nm=$(grep -c '^relpoline_test:' "$out")

@@ -11,7 +11,7 @@ RP_PEEK=/sys/kernel/debug/relpoline_peek/text
 
 rp_text_load() {
 	[ -e $RP_PEEK ] && return 0
-	for _v in test debug; do
+	for _v in ${RELPOLINE_KVARIANT:-} test debug clang; do
 		insmod "${RELPOLINE_TOP:?}/build/module-$_v/relpoline_peek.ko" 2>/dev/null && break
 	done
 	[ -e $RP_PEEK ]

@@ -5,17 +5,22 @@
  * When relpoline is first enabled, relpoline_calibrate() times two loops
  * on the current CPU, as the raid6 and xor boot benchmarks time their
  * candidates. Both live in one page of module text of their own and make
- * RP_CAL_CALLS calls of rp_cal_callee(), an empty function, with its
- * address in %rax:
+ * RP_CAL_CALLS calls of relpoline_cal_callee, an empty function, with its
+ * address in %rax (in %r11 where vmlinux has no %rax site: clang's kCFI
+ * calls all go through %r11):
  *
  *  - the slow loop calls through the idle bytes of a real CALL site of
- *    vmlinux that calls through %rax: what boot patching left there for
- *    this spectre_v2 mode (the retpoline or ITS thunk, or the inline
- *    "[lfence;] call *%rax"), at the same offset in a 64-byte line as the
- *    site (ITS decides by that offset), with its rel32 relocated;
+ *    vmlinux that calls through that register: what boot patching left
+ *    there for this spectre_v2 mode (the retpoline or ITS thunk, or the
+ *    inline "[lfence;] call *%rax"), at the same offset in a 64-byte line
+ *    as the site (ITS decides by that offset), with its rel32 relocated;
  *  - the hit loop calls a stub that rp_stub_describe() and the encoder
- *    build for that site with rp_cal_callee() as its one target and hits
- *    counted, as relpoline's own stubs are while profiling.
+ *    build for that site with relpoline_cal_callee as its one target and
+ *    hits counted, as relpoline's own stubs are while profiling.
+ *
+ * The callee is in assembler: it starts with ENDBR (with IBT) and has no
+ * kCFI or FineIBT preamble, so both loops may call its first byte as
+ * assembler callers do, under every CFI mode.
  *
  * Each loop runs RP_CAL_RUNS times with interrupts off, alternately, and
  * the fastest run of each counts. Both loops run the same instructions
@@ -41,7 +46,9 @@
 #include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <asm/ibt.h>
 #include <asm/insn.h>
+#include <asm/linkage.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
 #include <asm/set_memory.h>
@@ -56,8 +63,9 @@
 #define RP_CAL_STUB	256	/* where the stub starts */
 
 /*
- * Both loops, for a 5-byte CALL at RP_CAL_CALL_AT (%rdi calls, %rsi the
- * target); callee-saved registers carry them across the calls:
+ * Both loops, for a CALL of the site's length at RP_CAL_CALL_AT (%rdi
+ * calls, %rsi the target); callee-saved registers carry them across the
+ * calls:
  */
 static const u8 rp_cal_head[] = {
 	0xf3, 0x0f, 0x1e, 0xfa,		/* endbr64: an indirect call enters */
@@ -65,11 +73,12 @@ static const u8 rp_cal_head[] = {
 	0x41, 0x54,			/* push %r12 */
 	0x48, 0x89, 0xfb,		/* mov %rdi,%rbx */
 	0x49, 0x89, 0xf4,		/* mov %rsi,%r12 */
-	0x4c, 0x89, 0xe0,		/* 1: mov %r12,%rax */
+	0x4c, 0x89, 0xe0,		/* 1: mov %r12,%rax (%r11: 4d 89 e3) */
 };
 
 #define RP_CAL_LOOP_AT	13		/* label 1 */
 #define RP_CAL_CALL_AT	sizeof(rp_cal_head)
+#define RP_REG_R11	11
 
 static const u8 rp_cal_tail[] = {
 	0x48, 0xff, 0xcb,		/* dec %rbx */
@@ -84,17 +93,19 @@ static const u8 rp_cal_ret[JMP32_INSN_SIZE] = {
 	INT3_INSN_OPCODE,
 };
 
-#define RP_CAL_LOOP_LEN	(RP_CAL_CALL_AT + RP_CALL_INSN_SIZE + sizeof(rp_cal_tail) + \
-			 JMP32_INSN_SIZE)
+#define RP_CAL_LOOP_LEN(len)	(RP_CAL_CALL_AT + (len) + sizeof(rp_cal_tail) + JMP32_INSN_SIZE)
 
 static struct relpoline_calib rp_cal;
 static bool rp_cal_done;
 
-/* The target of both loops: an empty function. */
-static noinline notrace void rp_cal_callee(void)
-{
-	asm volatile("");
-}
+/* The target of both loops: an empty function (see the top of this file). */
+asm(".pushsection .text, \"ax\"\n"
+	".type relpoline_cal_callee, @function\n"
+	"relpoline_cal_callee:\n\t"
+	ASM_ENDBR
+	ASM_RET
+	".size relpoline_cal_callee, . - relpoline_cal_callee\n"
+	".popsection\n");
 
 /* @len bytes at @from, moved to @to: relocate their rel32 branches. */
 static int rp_cal_move(u8 *buf, unsigned long to, const u8 *from_bytes,
@@ -124,18 +135,22 @@ static int rp_cal_move(u8 *buf, unsigned long to, const u8 *from_bytes,
 
 /*
  * One loop at @at in @buf (the page's copy; the page is at @page): the
- * call is @call, already encoded for its place.
+ * call is @call, @site's length, already encoded for its place.
  */
-static void rp_cal_loop(u8 *buf, unsigned long page, unsigned int at, const u8 *call)
+static void rp_cal_loop(u8 *buf, unsigned long page, unsigned int at, const u8 *call,
+			const struct relpoline_site *site)
 {
+	static const u8 mov_r11[] = { 0x4d, 0x89, 0xe3 };	/* mov %r12,%r11 */
+	unsigned long ret = page + at + RP_CAL_LOOP_LEN(site->len) - JMP32_INSN_SIZE;
 	u8 *p = buf + at;
-	unsigned long ret = page + at + RP_CAL_LOOP_LEN - JMP32_INSN_SIZE;
 
 	memcpy(p, rp_cal_head, sizeof(rp_cal_head));
-	memcpy(p + RP_CAL_CALL_AT, call, RP_CALL_INSN_SIZE);
-	p += RP_CAL_CALL_AT + RP_CALL_INSN_SIZE;
+	if (site->reg == RP_REG_R11)
+		memcpy(p + RP_CAL_LOOP_AT, mov_r11, sizeof(mov_r11));
+	memcpy(p + RP_CAL_CALL_AT, call, site->len);
+	p += RP_CAL_CALL_AT + site->len;
 	memcpy(p, rp_cal_tail, sizeof(rp_cal_tail));
-	p[4] = (u8)(RP_CAL_LOOP_AT - (RP_CAL_CALL_AT + RP_CALL_INSN_SIZE + 5));
+	p[4] = (u8)(RP_CAL_LOOP_AT - (RP_CAL_CALL_AT + site->len + 5));
 	p += sizeof(rp_cal_tail);
 	/* The return, as the kernel's own code returns in this mode. */
 	if (cpu_wants_rethunk_at((void *)ret))
@@ -145,16 +160,24 @@ static void rp_cal_loop(u8 *buf, unsigned long page, unsigned int at, const u8 *
 		memcpy(p, rp_cal_ret, sizeof(rp_cal_ret));
 }
 
-/* A 5-byte CALL site of vmlinux that calls through %rax, not refused. */
+/*
+ * A CALL site of vmlinux, not refused, through %rax (5 bytes) or, if there
+ * is none, through %r11 (6 bytes: CS prefix).
+ */
 static int rp_cal_find(struct relpoline_site *s, void *data)
 {
 	struct relpoline_site **found = data;
 
-	if (s->mod || s->refused || s->form != RELPOLINE_FORM_CALL ||
-	    s->reg != RP_REG_RAX || s->len != RP_CALL_INSN_SIZE)
+	if (s->mod || s->refused || s->form != RELPOLINE_FORM_CALL)
 		return 0;
-	*found = s;
-	return 1;
+	if (s->reg == RP_REG_RAX && s->len == RP_CALL_INSN_SIZE) {
+		*found = s;
+		return 1;
+	}
+	if (s->reg == RP_REG_R11 && s->len == RP_CALL_INSN_SIZE + 1 &&
+	    s->idle[0] == 0x2e && !*found)
+		*found = s;
+	return 0;
 }
 
 /* Cycles of one run of the loop at @loop. */
@@ -166,7 +189,7 @@ static __nocfi u64 rp_cal_run(void *loop)
 
 	local_irq_save(flags);
 	t0 = rdtsc_ordered();
-	fn(RP_CAL_CALLS, (unsigned long)rp_cal_callee);
+	fn(RP_CAL_CALLS, (unsigned long)relpoline_cal_callee);
 	t1 = rdtsc_ordered();
 	local_irq_restore(flags);
 	return t1 - t0;
@@ -186,7 +209,8 @@ static int rp_cal_build(struct rp_cal_ctx *c, const struct relpoline_site *site)
 	unsigned long page = (unsigned long)c->page, stub = page + RP_CAL_STUB;
 	struct rp_stub_layout layout;
 	struct rp_stub_desc d;
-	u8 call[RP_CALL_INSN_SIZE];
+	u8 call[RP_CALL_INSN_SIZE + 1];
+	unsigned int pfx;
 	int ret;
 
 	/* The slow loop's call at the site's offset in a 64-byte line. */
@@ -195,22 +219,24 @@ static int rp_cal_build(struct rp_cal_ctx *c, const struct relpoline_site *site)
 			  site->addr, site->len);
 	if (ret)
 		return ret;
-	rp_cal_loop(c->buf, page, c->slow_at, call);
+	rp_cal_loop(c->buf, page, c->slow_at, call, site);
 
 	c->site = *site;
 	c->site.addr = page + RP_CAL_HIT_LOOP + RP_CAL_CALL_AT;
 	c->stub.site = &c->site;
 	c->stub.nr_targets = 1;
-	c->stub.targets[0] = (unsigned long)rp_cal_callee;
+	c->stub.targets[0] = (unsigned long)relpoline_cal_callee;
 	c->stub.count_hits = true;
 	rp_stub_describe(&c->stub, stub, &d);
 	ret = rp_encode_stub(&d, c->buf + RP_CAL_STUB, PAGE_SIZE - RP_CAL_STUB, &layout);
 	if (ret < 0)
 		return ret;
-	ret = rp_encode_site(RELPOLINE_FORM_CALL, 0, c->site.addr, stub, call);
+	call[0] = 0x2e;		/* CS prefix: a 6-byte site keeps it */
+	pfx = site->len - RP_CALL_INSN_SIZE;
+	ret = rp_encode_site(RELPOLINE_FORM_CALL, 0, c->site.addr + pfx, stub, call + pfx);
 	if (ret < 0)
 		return ret;
-	rp_cal_loop(c->buf, page, RP_CAL_HIT_LOOP, call);
+	rp_cal_loop(c->buf, page, RP_CAL_HIT_LOOP, call, site);
 	return 0;
 }
 

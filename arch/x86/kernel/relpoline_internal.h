@@ -124,4 +124,7 @@ void rp_capture_orc(struct relpoline_site *s);
 int rp_learn_init(void);
 unsigned int rp_sample_period(void);
 
+/* relpoline_calib.c: the calibration's callee, in assembler there */
+void relpoline_cal_callee(void);
+
 #endif /* _ARCH_X86_KERNEL_RELPOLINE_INTERNAL_H */
