@@ -6,16 +6,16 @@
  * (16 and 19, kernel flags) emit in this kernel. objtool lists it in
  * .retpoline_sites like a compiler's.
  *
- * long rpj_jcc(long x, rpj_fn_t *slot): (*slot)(x) if *slot, else -x
+ * long rpj_jcc(long x, rpj_fn_t *slot): (*slot)(x) if *slot, else -x.
+ * Called directly only, so it has no kCFI type.
  */
-#include <linux/cfi_types.h>
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
 
 	.code64
 	.section .text, "ax"
 
-SYM_TYPED_FUNC_START(rpj_jcc)
+SYM_FUNC_START(rpj_jcc)
 	movq	(%rsi), %r11
 	testq	%r11, %r11
 	jnz	__x86_indirect_thunk_r11
