@@ -331,6 +331,7 @@ int relpoline_apply(struct relpoline_req *reqs, unsigned int nr)
 		failed += !!reqs[i].result;
 	kvfree(ch);
 	rp_names_drop();
+	rp_learn_grow();
 	return failed;
 }
 EXPORT_SYMBOL_NS_GPL(relpoline_apply, RELPOLINE_INTERNAL);

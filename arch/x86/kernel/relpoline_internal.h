@@ -122,6 +122,7 @@ void rp_capture_orc(struct relpoline_site *s);
 
 /* relpoline_learn.c */
 int rp_learn_init(void);
+void rp_learn_grow(void);
 unsigned int rp_sample_period(void);
 
 /* relpoline_calib.c: the calibration's callee, in assembler there */

@@ -385,6 +385,58 @@ static void rpk_target_rules(struct kunit *test)
 	rpk_sealed_refused(test);
 }
 
+/* distinct targets of one site: more than a CPU's 256-entry table */
+#define RPK_BURST	600U
+struct rpk_drained {
+	u32		site_id;
+	unsigned int	entries, bad;
+	u64		samples;
+};
+
+static void rpk_count_sample(const struct relpoline_sample *s, void *data)
+{
+	struct rpk_drained *d = data;
+
+	if (s->site_id != d->site_id)
+		return;		/* another site's: the policy's loss, not ours */
+	d->entries++;
+	d->samples += s->count;
+	d->bad += s->count != 2;
+}
+
+/*
+ * A burst over more (site, target) pairs than a CPU's learning table
+ * holds (256 entries): every sample lands, in the per-CPU table or in the
+ * shared overflow table, and comes back from one drain, once per pair
+ * with its exact count; nothing is dropped.
+ */
+static void rpk_learn_overflow(struct kunit *test)
+{
+	struct rpk_drained d = {};
+	struct relpoline_site *site;
+	unsigned long dropped;
+	unsigned int i, pass;
+
+	rpk_skip_if_unavailable(test);
+	site = rpk_site_in(test, rpk_call);
+	d.site_id = site->id;
+	relpoline_lock();
+	KUNIT_ASSERT_EQ(test, rpk_apply_one(site, true, 1, RPK_T(rpk_add_one), 0, false), 0);
+	relpoline_drain_samples(rpk_count_sample, &(struct rpk_drained){ .site_id = U32_MAX });
+	migrate_disable();
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < RPK_BURST; i++)
+			relpoline_record_sample(site, 0x10000 + 16 * i);
+	migrate_enable();
+	dropped = relpoline_drain_samples(rpk_count_sample, &d);
+	KUNIT_EXPECT_EQ(test, rpk_apply_one(site, false, 0, 0, 0, false), 0);
+	relpoline_unlock();
+	KUNIT_EXPECT_EQ(test, dropped, 0UL);
+	KUNIT_EXPECT_EQ(test, d.entries, RPK_BURST);
+	KUNIT_EXPECT_EQ(test, d.samples, 2ULL * RPK_BURST);
+	KUNIT_EXPECT_EQ(test, d.bad, 0U);
+}
+
 static void rpk_busy(struct kunit *test)
 {
 	struct relpoline_site *site;
@@ -1155,6 +1207,7 @@ static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_patch_restore_tail),
 	KUNIT_CASE(rpk_bad_targets),
 	KUNIT_CASE(rpk_target_rules),
+	KUNIT_CASE(rpk_learn_overflow),
 	KUNIT_CASE(rpk_busy),
 	KUNIT_CASE(rpk_busy_disarmed),
 	KUNIT_CASE(rpk_unwind_through_stub),

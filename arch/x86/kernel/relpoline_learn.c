@@ -6,15 +6,27 @@
  * counter block and, when it reaches zero, calls relpoline_sample_thunk
  * (relpoline_64.S), which saves the registers and calls relpoline_sample():
  * the sample (site, target, cgroup of the caller) goes into a small
- * per-CPU table that the policy drains (relpoline_drain_samples()).
+ * per-CPU table that the policy drains (relpoline_drain_samples()), or,
+ * when that has no room (a burst over thousands of sites), into the
+ * overflow table that all CPUs share, sized with the managed sites.
+ *
+ * Memory: per CPU, 2 x RP_LEARN_SIZE entries of 24 bytes (12 KiB),
+ * allocated with the first stub; shared, two overflow tables of 36 bytes
+ * an entry (entry and index), 2 entries per stubbed site rounded up to a
+ * power of two, at least RP_OVER_MIN and at most RP_OVER_MAX (9 MiB),
+ * grown after a batch that leaves more stubs than it has room for (the
+ * one it replaces is drained by the next drain), resized by the drains,
+ * freed by the first drain after no site is stubbed.
  */
 #define pr_fmt(fmt) "relpoline: " fmt
 
 #include <linux/cgroup.h>
 #include <linux/hash.h>
 #include <linux/kprobes.h>
+#include <linux/log2.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/slab.h>
 #include <trace/events/relpoline.h>
 
 #include "relpoline_internal.h"
@@ -40,6 +52,39 @@ struct rp_learn {
 /* Allocated with the first stub (rp_learn_init()): nothing while idle. */
 static struct rp_learn __percpu *rp_learn;
 static unsigned int rp_period = 16;
+
+/*
+ * The overflow table. Writers (any context, NMI included; preemption off,
+ * so an RCU read side) claim a free entry by cmpxchg() of its key, a
+ * 64-bit hash of (site, target, cgroup), then fill it and count with
+ * atomics; an entry whose key matches is the same sample unless its
+ * target, once written, differs. idx lists the claimed entries, so a
+ * drain visits what was sampled, not the whole table. The drainer swaps
+ * rp_over with its spare and waits, like the per-CPU halves.
+ */
+#define RP_OVER_PROBE	16
+#define RP_OVER_MIN	1024
+#define RP_OVER_MAX	131072U
+
+struct rp_over_ent {
+	u64		key;		/* 0: free */
+	unsigned long	target;		/* 0 until the claimer wrote it */
+	u64		cgroup_id;
+	u32		site_id;
+	atomic_t	count;
+};
+
+struct rp_over {
+	unsigned int		mask;
+	atomic_t		used;		/* claimed entries: idx[0..used) */
+	u32			*idx;
+	struct rp_over_ent	ent[];
+};
+
+static struct rp_over __rcu *rp_over;	/* writers add here */
+/* relpoline_mutex: */
+static struct rp_over *rp_over_spare;	/* drained, to be reused */
+static struct rp_over *rp_over_retired;	/* outgrown; the next drain drains it */
 
 /**
  * rp_sample_period - misses between two samples of a stub, per CPU
@@ -98,6 +143,44 @@ static u64 rp_current_cgroup_id(void)
 	return id;
 }
 
+static u64 rp_over_key(u32 site_id, unsigned long target, u64 cg)
+{
+	u64 k = hash_64((u64)target ^ ((u64)site_id << 32), 64) ^ hash_64(cg + site_id, 64);
+
+	return k ?: 1;
+}
+
+/* Add one sample to the overflow table: false when it has no room. */
+static bool rp_over_add(u32 site_id, unsigned long target, u64 cg)
+{
+	struct rp_over *o = rcu_dereference_sched(rp_over);
+	u64 key = rp_over_key(site_id, target, cg), k;
+	struct rp_over_ent *e;
+	unsigned int i, at;
+
+	if (!o)
+		return false;
+	for (i = 0; i < RP_OVER_PROBE; i++) {
+		at = (key + i) & o->mask;
+		e = &o->ent[at];
+		k = READ_ONCE(e->key);
+		if (!k && !cmpxchg(&e->key, 0, key)) {
+			WRITE_ONCE(e->site_id, site_id);
+			WRITE_ONCE(e->cgroup_id, cg);
+			WRITE_ONCE(e->target, target);
+			o->idx[atomic_inc_return(&o->used) - 1] = at;
+			atomic_inc(&e->count);
+			return true;
+		}
+		k = READ_ONCE(e->key);
+		if (k == key && (READ_ONCE(e->target) == target || !READ_ONCE(e->target))) {
+			atomic_inc(&e->count);
+			return true;
+		}
+	}
+	return false;
+}
+
 /**
  * relpoline_record_sample - record that @site was called with @target
  * @site:	the site
@@ -141,7 +224,7 @@ notrace void relpoline_record_sample(struct relpoline_site *site, unsigned long 
 			break;
 		}
 	}
-	if (i == RP_LEARN_PROBE)
+	if (i == RP_LEARN_PROBE && !rp_over_add(site->id, target, cg))
 		l->dropped++;
 	trace_relpoline_miss(site->addr, target, cg);
 	barrier();
@@ -151,6 +234,94 @@ out:
 }
 
 NOKPROBE_SYMBOL(relpoline_record_sample);
+
+static void rp_over_free(struct rp_over *o)
+{
+	if (o)
+		kvfree(o->idx);
+	kvfree(o);
+}
+
+/* Entries of the overflow table for @stubbed stubbed sites */
+static unsigned int rp_over_size(unsigned int stubbed)
+{
+	return clamp_t(unsigned int, roundup_pow_of_two(2 * max(stubbed, 1U)),
+		       RP_OVER_MIN, RP_OVER_MAX);
+}
+
+/* An empty overflow table for @stubbed stubbed sites, or NULL. */
+static struct rp_over *rp_over_alloc(unsigned int stubbed)
+{
+	unsigned int n = rp_over_size(stubbed);
+	struct rp_over *o = kvzalloc(struct_size(o, ent, n), GFP_KERNEL);
+
+	if (!o)
+		return NULL;
+	o->idx = kvcalloc(n, sizeof(*o->idx), GFP_KERNEL);
+	if (!o->idx) {
+		kvfree(o);
+		return NULL;
+	}
+	o->mask = n - 1;
+	return o;
+}
+
+/* The table to make active for the next round, sized for @stubbed sites. */
+static struct rp_over *rp_over_next(unsigned int stubbed)
+{
+	struct rp_over *o = rp_over_spare;
+
+	rp_over_spare = NULL;
+	if (o && stubbed && o->mask + 1 == rp_over_size(stubbed))
+		return o;
+	rp_over_free(o);
+	return stubbed ? rp_over_alloc(stubbed) : NULL;
+}
+
+/**
+ * rp_learn_grow - give the writers an overflow table big enough for the stubs
+ *
+ * After a batch that made stubs, so that a burst before the next drain
+ * finds room. relpoline_mutex held; may sleep.
+ */
+void rp_learn_grow(void)
+{
+	struct rp_over *o, *n;
+
+	lockdep_assert_held(&relpoline_mutex);
+	o = rcu_dereference_protected(rp_over, lockdep_is_held(&relpoline_mutex));
+	if (!rp_stats.stubbed || rp_over_retired ||
+	    (o && o->mask + 1 >= rp_over_size(rp_stats.stubbed)))
+		return;
+	n = rp_over_next(rp_stats.stubbed);
+	if (!n)
+		return;
+	/* Writers may still add to the old one: the next drain waits for them. */
+	rcu_assign_pointer(rp_over, n);
+	rp_over_retired = o;
+}
+
+/* Hand @o's samples to @fn and empty it. */
+static void rp_over_drain(struct rp_over *o, relpoline_sample_fn_t fn, void *data)
+{
+	unsigned int i, n;
+
+	if (!o)
+		return;
+	n = min_t(unsigned int, atomic_read(&o->used), o->mask + 1);
+	for (i = 0; i < n; i++) {
+		struct rp_over_ent *e = &o->ent[o->idx[i]];
+		struct relpoline_sample smp = {
+			.target = e->target, .cgroup_id = e->cgroup_id,
+			.site_id = e->site_id, .count = atomic_read(&e->count),
+		};
+
+		if (smp.count)
+			fn(&smp, data);
+		memset(e, 0, sizeof(*e));
+	}
+	atomic_set(&o->used, 0);
+}
 
 /**
  * relpoline_drain_samples - hand every sample recorded so far to @fn
@@ -165,16 +336,27 @@ NOKPROBE_SYMBOL(relpoline_record_sample);
 unsigned long relpoline_drain_samples(relpoline_sample_fn_t fn, void *data)
 {
 	unsigned long dropped = 0;
+	struct rp_over *over, *retired = rp_over_retired;
 	unsigned int old, i;
 	int cpu;
 
 	lockdep_assert_held(&relpoline_mutex);
 	if (!rp_learn)
 		return 0;
+	rp_over_retired = NULL;
+	over = rcu_replace_pointer(rp_over, rp_over_next(rp_stats.stubbed),
+				   lockdep_is_held(&relpoline_mutex));
 	old = per_cpu_ptr(rp_learn, 0)->active;
 	for_each_possible_cpu(cpu)
 		WRITE_ONCE(per_cpu_ptr(rp_learn, cpu)->active, !old);
 	synchronize_rcu();
+	rp_over_drain(retired, fn, data);
+	rp_over_free(retired);
+	rp_over_drain(over, fn, data);
+	if (rp_stats.stubbed)
+		rp_over_spare = over;
+	else
+		rp_over_free(over);
 	for_each_possible_cpu(cpu) {
 		struct rp_learn *l = per_cpu_ptr(rp_learn, cpu);
 
