@@ -64,16 +64,20 @@ class Elf:
 
 
 def vmlinux_sites(path):
-    """(name, link address) of every site of vmlinux."""
+    """(name, link address) of every site of vmlinux, but those in
+    .init.text: that is freed after boot (clang's kernel has sites there)."""
     elf = Elf(path)
     _, sec = elf.section('.retpoline_sites')
     if sec is None:
         raise SystemExit(f'{path}: no .retpoline_sites')
+    _, init = elf.section('.init.text')
     text = [v for n, _, v in elf.symbols() if n == '_text']
     out = []
     for i in range(0, sec['size'], 4):
         (rel,) = struct.unpack_from('<i', elf.data, sec['offset'] + i)
         addr = sec['addr'] + i + rel
+        if init and init['addr'] <= addr < init['addr'] + init['size']:
+            continue
         out.append(addr)
     return text[0], sorted(out)
 
