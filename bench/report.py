@@ -860,10 +860,12 @@ def scaling():
         reps[(n, ps)].append(r)
     out = []
     for (n, ps), rs in sorted(reps.items(), key=lambda kv: (kv[0][1] != "filter", kv[0][0])):
-        # the first repetition's counts; the fastest repetition's times
+        # the first repetition's counts; the fastest repetition's times,
+        # but the retrain's: only the first repetition's promotes the sites
+        # (promotions outlive disable and enable)
         r = dict(rs[0])
         r["repetitions"] = len(rs)
-        for key in ("enable_s", "retrain_s", "disable_s"):
+        for key in ("enable_s", "disable_s"):
             vals = [x[key] for x in rs if x.get(key) is not None and not
                     (key == "enable_s" and x.get("enable_lower_bound"))]
             if vals:
