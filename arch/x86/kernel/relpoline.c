@@ -330,7 +330,6 @@ int relpoline_apply(struct relpoline_req *reqs, unsigned int nr)
 	for (i = 0; i < nr; i++)
 		failed += !!reqs[i].result;
 	kvfree(ch);
-	rp_names_drop();
 	rp_learn_grow();
 	return failed;
 }
@@ -602,6 +601,7 @@ void relpoline_unlock(void)
 {
 	bool reap = !list_empty(&rp_retired);
 
+	relpoline_syms_drop();
 	mutex_unlock(&relpoline_mutex);
 	if (reap)
 		rp_reap();

@@ -5,6 +5,7 @@
  *   relpoline.c		site groups, batches, modules, landings, the API
  *   relpoline_capture.c	decoding a site as boot patching left it
  *   relpoline_stub.c		stub memory, stub code and counters, stub lookups
+ *   relpoline_syms.c		function names of module addresses, for big batches
  *   relpoline_learn.c		the sampling path and the learning tables
  *   relpoline_calib.c		what a promoted hit saves, measured once
  */
@@ -100,7 +101,6 @@ struct relpoline_stub {
 /* relpoline_stub.c */
 int rp_stub_create(const struct relpoline_req *req, struct relpoline_stub **out);
 void rp_stub_destroy(struct relpoline_stub *stub);
-void rp_names_drop(void);
 void rp_stub_fold(struct relpoline_stub *stub);
 u64 rp_stub_misses(const struct relpoline_stub *stub);
 u64 rp_stub_hits(const struct relpoline_stub *stub, unsigned int i);
@@ -114,6 +114,10 @@ void rp_stub_describe(const struct relpoline_stub *stub, unsigned long text,
 
 /* objtool's list of sites, relative to each entry (arch/x86/kernel/vmlinux.lds.S). */
 extern s32 __retpoline_sites[], __retpoline_sites_end[];
+
+/* relpoline_syms.c */
+int relpoline_sym_lookup(unsigned long addr, char *name, unsigned long *off);
+void relpoline_syms_drop(void);
 
 /* relpoline_capture.c */
 const char *rp_capture(struct relpoline_site *s, struct module *mod, unsigned long addr,

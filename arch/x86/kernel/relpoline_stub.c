@@ -42,8 +42,6 @@
 #include <linux/kprobes.h>
 #include <linux/memory.h>
 #include <linux/module.h>
-#include <linux/module_symbol.h>
-#include <linux/sort.h>
 #include <linux/percpu.h>
 #include <linux/perf_event.h>
 #include <linux/slab.h>
@@ -652,137 +650,15 @@ static void rp_stub_orc(struct relpoline_stub *stub, const struct rp_stub_layout
 	memcpy(stub->pushed, l->pushed, sizeof(stub->pushed));
 }
 
-/*
- * The names of a module's sites, for a batch with many of them:
- * kallsyms_lookup() scans all of a module's symbols for every address, so
- * naming N stubs in a module of S symbols cost O(N x S): 40% of the CPU
- * time of enabling a module of 30,000 sites (bench scaling). After
- * RP_NAMES_DIRECT lookups in one module, a batch copies that module's
- * symbols once, sorted by address, and finds the rest by binary search,
- * with find_kallsyms_symbol()'s choice: the closest preceding symbol that
- * has a name and is not a mapping symbol. relpoline_apply() drops the copy
- * (rp_names_drop()): the symbols of a module can change between batches
- * (its init symbols go after init). relpoline_mutex held; the copy takes
- * module_mutex inside it, and nothing takes relpoline_mutex with
- * module_mutex held (module_finalize(), module_arch_cleanup() and the
- * module notifier run without it).
- */
-#define RP_NAMES_DIRECT	4
-
-struct rp_name_sym {
-	unsigned long	addr;
-	unsigned int	name;		/* offset in rp_names.buf */
-};
-
-static struct {
-	struct module		*mod;	/* whose symbols, or the lookups counted */
-	unsigned int		direct;	/* kallsyms_lookup()s in @mod this batch */
-	struct rp_name_sym	*syms;
-	unsigned int		nr, max;
-	char			*buf;
-	size_t			len, cap;
-	bool			failed;
-} rp_names;
-
-static int rp_names_add(void *data, const char *name, unsigned long addr)
-{
-	size_t n = strlen(name) + 1;
-
-	if (!*name || is_mapping_symbol(name))
-		return 0;
-	if (rp_names.nr == rp_names.max) {
-		unsigned int m = max(256U, rp_names.max * 2);
-		void *p = kvrealloc(rp_names.syms, m * sizeof(*rp_names.syms), GFP_KERNEL);
-
-		if (!p)
-			return -ENOMEM;
-		rp_names.syms = p;
-		rp_names.max = m;
-	}
-	if (rp_names.len + n > rp_names.cap) {
-		size_t c = max_t(size_t, 4096, 2 * (rp_names.len + n));
-		void *p = kvrealloc(rp_names.buf, c, GFP_KERNEL);
-
-		if (!p)
-			return -ENOMEM;
-		rp_names.buf = p;
-		rp_names.cap = c;
-	}
-	memcpy(rp_names.buf + rp_names.len, name, n);
-	rp_names.syms[rp_names.nr++] = (struct rp_name_sym){ addr, rp_names.len };
-	rp_names.len += n;
-	return 0;
-}
-
-static int rp_name_sym_cmp(const void *a, const void *b)
-{
-	const struct rp_name_sym *x = a, *y = b;
-
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-/* Copy @mod's symbols; false if that failed (then kallsyms_lookup() it is). */
-static bool rp_names_build(struct module *mod)
-{
-	rp_names.nr = 0;
-	rp_names.len = 0;
-	rp_names.failed = module_kallsyms_on_each_symbol(mod->name, rp_names_add, NULL) != 0;
-	if (rp_names.failed)
-		return false;
-	sort(rp_names.syms, rp_names.nr, sizeof(*rp_names.syms), rp_name_sym_cmp, NULL);
-	return true;
-}
-
-/**
- * rp_names_drop - forget the module symbols copied for naming stubs
- *
- * Called by relpoline_apply() at the end of each batch, relpoline_mutex
- * held.
- */
-void rp_names_drop(void)
-{
-	kvfree(rp_names.syms);
-	kvfree(rp_names.buf);
-	memset(&rp_names, 0, sizeof(rp_names));
-}
-
 /* "relpoline_stub:<function>+0x<offset>" of @site, or NULL. */
 static char *rp_stub_name(const struct relpoline_site *site)
 {
-	struct rp_name_sym *s = NULL;
 	char name[KSYM_NAME_LEN];
-	unsigned long size, off;
-	unsigned int lo, hi;
-	char *mod;
+	unsigned long off;
 
-	if (!site->mod || rp_names.mod != site->mod || rp_names.direct < RP_NAMES_DIRECT ||
-	    rp_names.failed) {
-		if (site->mod && rp_names.mod != site->mod) {
-			rp_names_drop();
-			rp_names.mod = site->mod;
-		}
-		rp_names.direct += !!site->mod;
-		if (!kallsyms_lookup(site->addr, &size, &off, &mod, name))
-			return NULL;
-		return kasprintf(GFP_KERNEL, "relpoline_stub:%s+0x%lx", name, off);
-	}
-	if (!rp_names.syms && !rp_names_build(site->mod))
-		return rp_stub_name(site);
-	/* the last symbol at or below the site */
-	for (lo = 0, hi = rp_names.nr; lo < hi;) {
-		unsigned int m = lo + (hi - lo) / 2;
-
-		if (rp_names.syms[m].addr <= site->addr) {
-			s = &rp_names.syms[m];
-			lo = m + 1;
-		} else {
-			hi = m;
-		}
-	}
-	if (!s)
+	if (relpoline_sym_lookup(site->addr, name, &off))
 		return NULL;
-	return kasprintf(GFP_KERNEL, "relpoline_stub:%s+0x%lx", rp_names.buf + s->name,
-			 site->addr - s->addr);
+	return kasprintf(GFP_KERNEL, "relpoline_stub:%s+0x%lx", name, off);
 }
 
 /*

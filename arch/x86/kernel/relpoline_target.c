@@ -58,6 +58,8 @@
 #include <asm/relpoline.h>
 #include <asm/sections.h>
 
+#include "relpoline_internal.h"
+
 /* The size of FineIBT's preamble: __apply_fineibt() insists on 16. */
 #define RP_FINEIBT_PREAMBLE	16
 
@@ -108,7 +110,8 @@ static const char *rp_ibt_refusal(unsigned long t)
  * relpoline_target_refusal - why may @t not be promoted?
  * @t:		an address
  *
- * See the rules at the top of this file.
+ * See the rules at the top of this file. Sleeps: a module's symbols are
+ * looked up with relpoline_sym_lookup().
  *
  * Return: NULL when @t may be promoted, else the reason, a constant
  * string for error_log.
@@ -116,11 +119,9 @@ static const char *rp_ibt_refusal(unsigned long t)
 const char *relpoline_target_refusal(unsigned long t)
 {
 	char name[KSYM_NAME_LEN];
-	unsigned long size, off;
-	char *modname;
+	unsigned long off;
 
-	if (!kallsyms_lookup(t, &size, &off, &modname, name) || off ||
-	    !rp_in_text(t))
+	if (!rp_in_text(t) || relpoline_sym_lookup(t, name, &off) || off)
 		return "target is not a function entry in kernel or module text";
 	if (str_has_prefix(name, "__pfx_"))
 		return "target is the padding before a function (__pfx_), not its entry";
