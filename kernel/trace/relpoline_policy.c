@@ -448,10 +448,19 @@ static int rp_weight_of(struct rp_round *rd, u64 id, int *entry)
 	return w;
 }
 
+/*
+ * A sample's weight in the scores is the calls it stands for: one for a
+ * sample a learning stub took at every miss (RELPOLINE_SAMPLE_BOOSTED),
+ * sample_period for any other; so the scores estimate calls whichever way
+ * they were sampled. min_samples counts samples (pol->seen), unweighted.
+ */
 static void rp_take_sample(const struct relpoline_sample *s, void *data)
 {
 	struct rp_round *rd = data;
-	struct relpoline_site *site = relpoline_find_site_id(s->site_id);
+	bool boosted = s->site_id & RELPOLINE_SAMPLE_BOOSTED;
+	struct relpoline_site *site =
+		relpoline_find_site_id(s->site_id & ~RELPOLINE_SAMPLE_BOOSTED);
+	u64 calls = boosted ? s->count : (u64)s->count * rp.sample_period;
 	struct rp_pol *pol;
 	unsigned int i, w;
 	int entry;
@@ -469,7 +478,7 @@ static void rp_take_sample(const struct relpoline_sample *s, void *data)
 	pol->seen += s->count;
 	if (!w)
 		return;
-	pol->total += (u64)s->count * w;
+	pol->total += calls * w;
 	for (i = 0; i < pol->nr_cand; i++)
 		if (pol->cand[i].target == s->target)
 			break;
@@ -488,7 +497,7 @@ static void rp_take_sample(const struct relpoline_sample *s, void *data)
 		pol->cand[i].target = s->target;
 		pol->cand[i].score = 0;
 	}
-	pol->cand[i].score += (u64)s->count * w;
+	pol->cand[i].score += calls * w;
 }
 
 static void rp_drain(struct rp_round *rd)
@@ -688,6 +697,7 @@ static int rp_set_enabled(bool on)
 	if (on) {
 		if (!was) {
 			relpoline_set_sample_period(rp.sample_period);
+			relpoline_set_sample_boost(rp.min_samples);
 			/* Once a boot; no estimate of the savings if it fails. */
 			relpoline_calibrate();
 		}
@@ -739,6 +749,15 @@ static void rp_reset(void)
 	rp_wt.dflt_samples = 0;
 	rp_totals.samples = 0;
 	rp_totals.dropped = 0;
+	/*
+	 * As after enable, the next round comes one interval_ms from now, so
+	 * that the first decision after a reset sees a whole interval of
+	 * samples, not the tail of one that began before it.
+	 */
+	if (rp.enabled)
+		mod_delayed_work(system_unbound_wq, &rp_work, msecs_to_jiffies(rp.interval_ms));
+	/* and the learning stubs sample their first misses one by one again */
+	relpoline_rearm_sample_boost();
 }
 
 /* ---- modules ---- */
@@ -891,6 +910,7 @@ int rp_policy_set(enum rp_knob knob, unsigned int val)
 	case RPK_MIN_SAMPLES:
 		rp.full_round |= rp.min_samples != val;
 		rp.min_samples = val;
+		relpoline_set_sample_boost(val);
 		break;
 	case RPK_THRESHOLD:
 		rp.full_round |= rp.threshold_pct != val;

@@ -69,6 +69,8 @@ struct rp_site_acc {
  *		then hits per target)
  * @free:	on the retired list once no site branches to it
  * @reaping:	a reaper waits for the grace periods that free it
+ * @boost_gen:	the rp_boost_gen of @boost_left (relpoline_learn.c)
+ * @boost_left:	misses this learning stub still samples one by one
  * @orc_pushed:	the unwind state where the code has pushed a word
  * @nr_pushed:	entries of @pushed
  * @pushed:	byte ranges of the code in which a word is pushed
@@ -90,6 +92,8 @@ struct relpoline_stub {
 	bool				sample;
 	struct rp_ctr_block __percpu	*ctrs;
 	unsigned int			ctr_size;
+	unsigned int			boost_gen;
+	unsigned int			boost_left;
 	u64				folded[1 + RELPOLINE_MAX_TARGETS];
 	struct list_head		free;
 	bool				reaping;
@@ -128,6 +132,7 @@ void rp_capture_orc(struct relpoline_site *s);
 int rp_learn_init(void);
 void rp_learn_grow(void);
 unsigned int rp_sample_period(void);
+unsigned int rp_sample_first(const struct relpoline_stub *stub);
 
 /* relpoline_calib.c: the calibration's callee, in assembler there */
 void relpoline_cal_callee(void);

@@ -428,7 +428,7 @@ static void rpk_learn_overflow(struct kunit *test)
 	migrate_disable();
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < RPK_BURST; i++)
-			relpoline_record_sample(site, 0x10000 + 16 * i);
+			relpoline_record_sample(site, 0x10000 + 16 * i, false);
 	migrate_enable();
 	dropped = relpoline_drain_samples(rpk_count_sample, &d);
 	KUNIT_EXPECT_EQ(test, rpk_apply_one(site, false, 0, 0, 0, false), 0);
@@ -437,6 +437,100 @@ static void rpk_learn_overflow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d.entries, RPK_BURST);
 	KUNIT_EXPECT_EQ(test, d.samples, 2ULL * RPK_BURST);
 	KUNIT_EXPECT_EQ(test, d.bad, 0U);
+}
+
+/* Samples of one site for one target: boosted ones and the others. */
+struct rpk_boosted {
+	u32		site_id;
+	unsigned long	target;
+	u64		boosted, normal;
+};
+
+static void rpk_count_boosted(const struct relpoline_sample *s, void *data)
+{
+	struct rpk_boosted *b = data;
+
+	if ((s->site_id & ~RELPOLINE_SAMPLE_BOOSTED) != b->site_id || s->target != b->target)
+		return;
+	if (s->site_id & RELPOLINE_SAMPLE_BOOSTED)
+		b->boosted += s->count;
+	else
+		b->normal += s->count;
+}
+
+/* A sampling stub for @site, comparing @nr (0 or 1) targets: rpk_add_one. */
+static int rpk_apply_sampling(struct relpoline_site *site, int nr)
+{
+	struct relpoline_req r = {
+		.site = site, .stub = true, .nr_targets = nr,
+		.targets = { RPK_T(rpk_add_one) }, .sample = true,
+	};
+
+	relpoline_apply(&r, 1);
+	return r.result;
+}
+
+/* @n calls of rpk_negate through @site's stub on this CPU, then a drain. */
+static void rpk_boost_calls(struct relpoline_site *site, unsigned int n, struct rpk_boosted *b)
+{
+	unsigned int i;
+
+	*b = (struct rpk_boosted){ .site_id = site->id, .target = RPK_T(rpk_negate) };
+	migrate_disable();
+	for (i = 0; i < n; i++)
+		rpk_call(rpk_negate, i);
+	migrate_enable();
+	relpoline_lock();
+	relpoline_drain_samples(rpk_count_boosted, b);
+	relpoline_unlock();
+}
+
+/*
+ * Adaptive sampling: a learning stub samples its first misses one by one
+ * (boosted), then one in sample_period; a reset re-arms it once the
+ * countdown runs out; a stub with a target never boosts. With a period of
+ * 16 and a boost of 8, from the first call on one CPU: calls 1 to 9 are
+ * boosted samples (the first countdown is 1, then the 8 of the budget),
+ * then calls 25, 41, ... 185 are normal ones: 9 + 11 in 200 calls.
+ */
+static void rpk_sample_boost(struct kunit *test)
+{
+	struct relpoline_site *site;
+	struct rpk_boosted b;
+
+	rpk_skip_if_unavailable(test);
+	site = rpk_site_in(test, rpk_call);
+	if (site->stub || site->policy)
+		kunit_skip(test, "the site is managed by the policy");
+	relpoline_lock();
+	relpoline_set_sample_period(16);
+	relpoline_set_sample_boost(8);
+	KUNIT_ASSERT_EQ(test, rpk_apply_sampling(site, 0), 0);
+	relpoline_drain_samples(rpk_count_boosted, &(struct rpk_boosted){ .site_id = U32_MAX });
+	relpoline_unlock();
+
+	rpk_boost_calls(site, 200, &b);
+	KUNIT_EXPECT_EQ(test, b.boosted, 9ULL);
+	KUNIT_EXPECT_EQ(test, b.normal, 11ULL);
+	/* re-armed: calls 201-209 boosted (the countdown restarts at 1), 225 */
+	relpoline_lock();
+	relpoline_rearm_sample_boost();
+	relpoline_unlock();
+	rpk_boost_calls(site, 40, &b);
+	KUNIT_EXPECT_EQ(test, b.boosted, 9ULL);
+	KUNIT_EXPECT_EQ(test, b.normal, 1ULL);
+	/* a stub with a target: its misses are sampled one in 16 from the start */
+	relpoline_lock();
+	KUNIT_EXPECT_EQ(test, rpk_apply_sampling(site, 1), 0);
+	relpoline_unlock();
+	rpk_boost_calls(site, 40, &b);
+	KUNIT_EXPECT_EQ(test, b.boosted, 0ULL);
+	KUNIT_EXPECT_EQ(test, b.normal, 2ULL);
+
+	relpoline_lock();
+	KUNIT_EXPECT_EQ(test, rpk_apply_one(site, false, 0, 0, 0, false), 0);
+	relpoline_set_sample_boost(0);
+	relpoline_unlock();
 }
 
 static void rpk_busy(struct kunit *test)
@@ -1209,6 +1303,7 @@ static struct kunit_case relpoline_core_cases[] = {
 	KUNIT_CASE(rpk_patch_restore_tail),
 	KUNIT_CASE(rpk_bad_targets),
 	KUNIT_CASE(rpk_learn_overflow),
+	KUNIT_CASE(rpk_sample_boost),
 	KUNIT_CASE(rpk_busy),
 	KUNIT_CASE(rpk_busy_disarmed),
 	KUNIT_CASE(rpk_unwind_through_stub),

@@ -17,6 +17,23 @@
  * grown after a batch that leaves more stubs than it has room for (the
  * one it replaces is drained by the next drain), resized by the drains,
  * freed by the first drain after no site is stubbed.
+ *
+ * Adaptive sampling: a stub that compares no target (its site is still
+ * learning) samples its first misses one by one, not one in
+ * sample_period: rp_boost of them (the policy sets min_samples), then one
+ * in sample_period again. So a site called at all has the evidence the
+ * policy asks for within its first interval, where it would otherwise
+ * need min_samples x sample_period calls per CPU; and it costs at most
+ * rp_boost samples per learning stub and re-arming (a new stub, enable, a
+ * reset or a change of min_samples: relpoline_rearm_sample_boost()), not
+ * a steady cost. Each sample says what it stands for: its CPU's counter
+ * block keeps the period the countdown was loaded with, and a sample
+ * taken after a countdown of one is recorded apart, with
+ * RELPOLINE_SAMPLE_BOOSTED in its site id, so that the policy counts it
+ * as one call and any other as sample_period calls. The budget is per
+ * stub, counted without atomics: CPUs racing on it may take a few more
+ * boosted samples than rp_boost, never fewer; each CPU's first miss of a
+ * learning stub is sampled too (the countdown starts at one).
  */
 #define pr_fmt(fmt) "relpoline: " fmt
 
@@ -52,6 +69,8 @@ struct rp_learn {
 /* Allocated with the first stub (rp_learn_init()): nothing while idle. */
 static struct rp_learn __percpu *rp_learn;
 static unsigned int rp_period = 16;
+static unsigned int rp_boost;		/* 0: no adaptive sampling */
+static unsigned int rp_boost_gen = 1;	/* stubs re-arm when it changes */
 
 /*
  * The overflow table. Writers (any context, NMI included; preemption off,
@@ -96,6 +115,71 @@ unsigned int rp_sample_period(void)
 	return READ_ONCE(rp_period);
 }
 
+/* Does @stub sample misses one by one (the adaptive boost)? */
+static bool rp_boosting(const struct relpoline_stub *stub)
+{
+	return stub->sample && !stub->nr_targets && READ_ONCE(rp_boost) &&
+	       READ_ONCE(rp_period) > 1;
+}
+
+/**
+ * rp_sample_first - the first countdown of a new stub
+ * @stub:	the stub, not published yet
+ *
+ * Return: 1 for a stub that learns with the adaptive boost, else the
+ * sample period.
+ */
+unsigned int rp_sample_first(const struct relpoline_stub *stub)
+{
+	return rp_boosting(stub) ? 1 : rp_sample_period();
+}
+
+/* The next countdown of @stub, which has just been sampled. */
+static unsigned int rp_sample_next(struct relpoline_stub *stub)
+{
+	unsigned int gen = READ_ONCE(rp_boost_gen), left;
+
+	if (!rp_boosting(stub))
+		return rp_sample_period();
+	if (READ_ONCE(stub->boost_gen) != gen) {
+		WRITE_ONCE(stub->boost_left, READ_ONCE(rp_boost));
+		WRITE_ONCE(stub->boost_gen, gen);
+	}
+	left = READ_ONCE(stub->boost_left);
+	if (!left)
+		return rp_sample_period();
+	WRITE_ONCE(stub->boost_left, left - 1);
+	return 1;
+}
+
+/**
+ * relpoline_set_sample_boost - how many misses a learning stub samples one by one
+ * @samples:	0 (off) or more; the policy passes min_samples
+ *
+ * Re-arms every stub. Must be called with relpoline_lock() held.
+ */
+void relpoline_set_sample_boost(unsigned int samples)
+{
+	WRITE_ONCE(rp_boost, samples);
+	relpoline_rearm_sample_boost();
+}
+EXPORT_SYMBOL_NS_GPL(relpoline_set_sample_boost, RELPOLINE_INTERNAL);
+
+/**
+ * relpoline_rearm_sample_boost - let every learning stub boost again
+ *
+ * For a reset: what was learned is gone. Every learning stub samples its
+ * next miss (its countdowns restart at one) and the rp_boost after it.
+ * Must be called with relpoline_lock() held.
+ */
+void relpoline_rearm_sample_boost(void)
+{
+	lockdep_assert_held(&relpoline_mutex);
+	WRITE_ONCE(rp_boost_gen, rp_boost_gen + 1 ?: 1);
+	rp_stubs_set_countdown(rp_period);
+}
+EXPORT_SYMBOL_NS_GPL(relpoline_rearm_sample_boost, RELPOLINE_INTERNAL);
+
 /**
  * rp_learn_init - allocate the learning tables, once
  *
@@ -123,12 +207,14 @@ int rp_learn_init(void)
  * relpoline_set_sample_period - sample one of every @period slow-path calls
  * @period:	1 or more; per stub and CPU
  *
- * Must be called with relpoline_lock() held.
+ * Restarts every countdown and re-arms the boost of learning stubs
+ * (relpoline_rearm_sample_boost()). Must be called with relpoline_lock()
+ * held.
  */
 void relpoline_set_sample_period(unsigned int period)
 {
 	WRITE_ONCE(rp_period, max(period, 1U));
-	rp_stubs_set_countdown(rp_period);
+	relpoline_rearm_sample_boost();
 }
 
 static u64 rp_current_cgroup_id(void)
@@ -185,11 +271,14 @@ static bool rp_over_add(u32 site_id, unsigned long target, u64 cg)
  * relpoline_record_sample - record that @site was called with @target
  * @site:	the site
  * @target:	the value of its target register
+ * @boosted:	the sample stands for one call, not sample_period calls
  *
  * Any context, NMI included; never sleeps, locks or calls indirectly.
  */
-notrace void relpoline_record_sample(struct relpoline_site *site, unsigned long target)
+notrace void relpoline_record_sample(struct relpoline_site *site, unsigned long target,
+				     bool boosted)
 {
+	u32 sid = site->id | (boosted ? RELPOLINE_SAMPLE_BOOSTED : 0);
 	struct relpoline_sample *half, *e;
 	struct rp_learn *l;
 	unsigned int h, i;
@@ -209,22 +298,22 @@ notrace void relpoline_record_sample(struct relpoline_site *site, unsigned long 
 	barrier();
 	cg = rp_current_cgroup_id();
 	half = l->ent[READ_ONCE(l->active)];
-	h = hash_64((u64)target ^ ((u64)site->id << 32) ^ cg, ilog2(RP_LEARN_SIZE));
+	h = hash_64((u64)target ^ ((u64)sid << 32) ^ cg, ilog2(RP_LEARN_SIZE));
 	for (i = 0; i < RP_LEARN_PROBE; i++) {
 		e = &half[(h + i) % RP_LEARN_SIZE];
 		if (!e->count) {
-			e->site_id = site->id;
+			e->site_id = sid;
 			e->target = target;
 			e->cgroup_id = cg;
 			e->count = 1;
 			break;
 		}
-		if (e->site_id == site->id && e->target == target && e->cgroup_id == cg) {
+		if (e->site_id == sid && e->target == target && e->cgroup_id == cg) {
 			e->count++;
 			break;
 		}
 	}
-	if (i == RP_LEARN_PROBE && !rp_over_add(site->id, target, cg))
+	if (i == RP_LEARN_PROBE && !rp_over_add(sid, target, cg))
 		l->dropped++;
 	trace_relpoline_miss(site->addr, target, cg);
 	barrier();
@@ -380,10 +469,16 @@ __visible notrace void relpoline_sample(unsigned long *regs, unsigned long ret)
 {
 	struct relpoline_stub *stub = rp_stub_at(ret);
 
+	unsigned int loaded, next;
+
 	if (!stub)
 		return;
-	this_cpu_write(stub->ctrs->countdown, rp_sample_period());
-	relpoline_record_sample(stub->site, regs[stub->site->reg]);
+	loaded = this_cpu_read(stub->ctrs->loaded);
+	next = rp_sample_next(stub);
+	this_cpu_write(stub->ctrs->countdown, next);
+	this_cpu_write(stub->ctrs->loaded, next);
+	relpoline_record_sample(stub->site, regs[stub->site->reg],
+				loaded == 1 && rp_sample_period() > 1);
 }
 
 NOKPROBE_SYMBOL(relpoline_sample);

@@ -539,7 +539,8 @@ void rp_stub_fold(struct relpoline_stub *stub)
 
 /**
  * rp_stubs_set_countdown - restart every stub's sampling countdown
- * @period:	misses until the next sample, on every CPU
+ * @period:	misses until the next sample, on every CPU, for a stub that
+ *		does not boost (see rp_sample_first())
  *
  * relpoline_mutex held.
  */
@@ -549,9 +550,14 @@ void rp_stubs_set_countdown(unsigned int period)
 	int cpu;
 
 	lockdep_assert_held(&relpoline_mutex);
-	list_for_each_entry(stub, &rp_stubs, node)
-		for_each_possible_cpu(cpu)
-			WRITE_ONCE(per_cpu_ptr(stub->ctrs, cpu)->countdown, period);
+	list_for_each_entry(stub, &rp_stubs, node) {
+		unsigned int first = rp_sample_first(stub) == 1 ? 1 : period;
+
+		for_each_possible_cpu(cpu) {
+			WRITE_ONCE(per_cpu_ptr(stub->ctrs, cpu)->countdown, first);
+			WRITE_ONCE(per_cpu_ptr(stub->ctrs, cpu)->loaded, first);
+		}
+	}
 }
 
 /* ---- code ---- */
@@ -694,8 +700,10 @@ static int rp_stub_build(struct relpoline_stub *stub)
 	if (!stub->ctrs)
 		return -ENOMEM;
 	rp_stats.percpu_bytes += stub->ctr_size;
-	for_each_possible_cpu(cpu)
-		per_cpu_ptr(stub->ctrs, cpu)->countdown = rp_sample_period();
+	for_each_possible_cpu(cpu) {
+		per_cpu_ptr(stub->ctrs, cpu)->countdown = rp_sample_first(stub);
+		per_cpu_ptr(stub->ctrs, cpu)->loaded = rp_sample_first(stub);
+	}
 	rp_stub_describe(stub, 0, &d);
 	ret = rp_stub_size(&d);
 	if (ret < 0)

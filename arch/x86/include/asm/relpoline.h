@@ -212,7 +212,16 @@ struct relpoline_sample {
 	u32		count;
 };
 
-void relpoline_record_sample(struct relpoline_site *site, unsigned long target);
+/*
+ * In relpoline_sample.site_id: the sample was taken at every miss (the
+ * adaptive boost of a learning stub, see relpoline_learn.c), so it stands
+ * for one call, not sample_period calls.
+ */
+#define RELPOLINE_SAMPLE_BOOSTED	BIT(31)
+
+void relpoline_record_sample(struct relpoline_site *site, unsigned long target, bool boosted);
+void relpoline_set_sample_boost(unsigned int samples);
+void relpoline_rearm_sample_boost(void);
 void relpoline_sample(unsigned long *regs, unsigned long ret);
 typedef void (*relpoline_sample_fn_t)(const struct relpoline_sample *s, void *data);
 unsigned long relpoline_drain_samples(relpoline_sample_fn_t fn, void *data);

@@ -51,7 +51,7 @@ enum rp_slow_kind {
 struct rp_ctr_block {
 	u64 misses;
 	u32 countdown;
-	u32 pad;
+	u32 loaded;	/* what countdown was last loaded with (C only) */
 	u64 hits[RELPOLINE_MAX_TARGETS];
 };
 
