@@ -436,6 +436,7 @@ def analyse_run(d, run, native_delta):
     last_change = {}
     site_events = defaultdict(list)
     change_rounds = []  # per site change of a workload (non-relpoline) site
+    rechange_rounds = []  # ... of a site that had been decided before
     miss = defaultdict(lambda: defaultdict(int))
     for ts, name, body in ev:
         if t_start is None or ts < t_start:
@@ -459,9 +460,12 @@ def analyse_run(d, run, native_delta):
             tg = set()
             if name == "relpoline_promote":
                 tg = {t.split("+")[0].strip() for t in body.split("targets=", 1)[1].split(",")}
-            site_events[kv.get("site")].append((len(rounds) + 1, tg))
             if not SELF_RE.match(sym_func(kv.get("site", ""))):
                 change_rounds.append(len(rounds) + 1)
+                # a site changed again after its first decision: churn
+                if site_events[kv.get("site")]:
+                    rechange_rounds.append(len(rounds) + 1)
+            site_events[kv.get("site")].append((len(rounds) + 1, tg))
         elif name == "relpoline_miss":
             miss[kv.get("site")][kv.get("target")] += 1
     conv_rounds = [r for r in rounds if not r["window"]]
@@ -514,6 +518,16 @@ def analyse_run(d, run, native_delta):
         if acc >= 0.95 * tot:
             r95 = rnd
             break
+    # churn after convergence: in each round after R95 (or after round 2
+    # when R95 is earlier), the workload sites the policy changed again
+    # (a site's first promotion is a late decision, not churn), as a share
+    # of the workload sites promoted at the end
+    prom_wl = sum(1 for p in promoted_end if not SELF_RE.match(sym_func(p["site"])))
+    churn_from = max(r95, 2) if r95 <= nr else nr
+    per_round = [sum(1 for c in rechange_rounds if c == rnd)
+                 for rnd in range(churn_from + 1, nr + 1)]
+    churn = [c / prom_wl for c in per_round] if prom_wl else [float(bool(c)) for c in per_round]
+    late_first = sum(1 for c in change_rounds if c > churn_from) - sum(per_round)
     # every missing site, classified; the misses per reason
     why = defaultdict(int)
     topl = []
@@ -545,6 +559,10 @@ def analyse_run(d, run, native_delta):
         changes_total=len(change_rounds),
         changes_after_round2=sum(1 for c in change_rounds if c > 2),
         changes_in_window=sum(1 for c in change_rounds if c > len(conv_rounds)),
+        churn_rounds=len(churn), churn_changes=per_round, late_first_decisions=late_first,
+        churn_max=max(churn) if churn else None,
+        churn_mean=sum(churn) / len(churn) if churn else None,
+        promoted_workload_sites=prom_wl,
         retrains=len(rounds), batches=sum(r["batches"] for r in rounds),
         ipi_rounds=sum(r["ipi_rounds"] for r in rounds),
         batches_window=sum(r["batches"] for r in win_rounds),
@@ -674,6 +692,20 @@ def guest_report(g):
         say("TARGET converge within 2 intervals (R95, max_targets 2, cold start): %s (%s)%s" % (
             verdict(not slow and not failed), ", ".join("%s %s" % (w, r95s(r)) for w, r in mt2.items()),
             nope))
+        def churn_cell(r):
+            if r["churn_max"] is None:
+                return "no round after R95"
+            return "max %.1f%% mean %.1f%% over %d rounds (%s of %d sites); first decisions " \
+                "in those rounds: %d" % (
+                    100 * r["churn_max"], 100 * r["churn_mean"], r["churn_rounds"],
+                    "+".join(str(c) for c in r["churn_changes"]), r["promoted_workload_sites"],
+                    r["late_first_decisions"])
+        churny = {w: r for w, r in mt2.items() if r["churn_max"] is None or r["churn_max"] > 0.05}
+        say("TARGET churn after convergence <= 5%% of the promoted sites per round (max_targets 2; "
+            "sites changed again after their first decision): %s%s" % (
+                verdict(not churny and not failed), nope))
+        for w, r in mt2.items():
+            say("       %-10s %s" % (w, churn_cell(r)))
         say("       share of the calls at sites that never converged: " + ", ".join(
             "%s %.1f%%" % (w, 100 * r["calls_share_never_converged"]) for w, r in mt2.items()))
         say("       last change of any site (Rlast): " + ", ".join(
