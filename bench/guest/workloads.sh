@@ -6,10 +6,12 @@
 #
 # usage: workloads.sh [-c CONV_SECS] [-w WINDOW_SECS] [-i INTERVAL_MS]
 #                     [-m "MAX_TARGETS..."] [-l "WORKLOADS..."] [-s "A B C..."]
-#                     [-k "KNOB=VALUE..."] [-p PREFIX]
+#                     [-k "KNOB=VALUE..."] [-p PREFIX] [-r RECORD_SECS]
 #
-# For every max_targets value and workload: every promoted site is demoted
-# and the learned data reset ("cold"), the workload starts, relpoline
+# For every max_targets value and workload: the workload's server, if it
+# has one (nginx, redis-server), is started and answering, then every
+# promoted site is demoted and the learned data reset ("cold"; the reset
+# also starts a new policy interval), the workload's load starts, relpoline
 # learns for CONV seconds, then a WINDOW-second measurement window is
 # delimited by two reads of the sites file; their difference gives the
 # exact per-site hits and misses of the window. "reset" is not used to
@@ -37,6 +39,19 @@
 # where RUN is "mtN-WORKLOAD", "pre-A" or "switch-A-B", prefixed with
 # PREFIX- when -p is given. -k sets further relpoline knobs (e.g.
 # "min_samples=4") before enabling.
+#
+# With -r SECS (the native replay, bench/README.md), after the runs: every
+# workload again, in manual mode with every site learning (all demoted,
+# nothing promoted) and sample_period 1, so that every call of a managed
+# site is a sampled miss and a relpoline_miss event; trace-cmd records
+# SECS seconds of them. In $RELPOLINE_RUN/wl/replay/:
+#   WORKLOAD.dat          the trace-cmd recording
+#   WORKLOAD-record.log   trace-cmd's output (its per-CPU overruns)
+#   WORKLOAD-knobs.txt    the knobs of the converged run (sample_period,
+#                         profile, max_targets) that the replay uses
+# The promotion set replayed is that of the first max_targets' converged
+# run of the workload (mtN-WORKLOAD-sites1.txt); bench/replay-stream
+# joins the two.
 set -u
 T=/sys/kernel/tracing/relpoline
 TR=/sys/kernel/tracing
@@ -47,16 +62,16 @@ TOP=${RELPOLINE_TOP:?}
 OUT=${RELPOLINE_RUN:?}/wl
 SYSLOOP=$TOP/build/bench/sysloop
 
-conv=4 win=3 interval=500 mts="2 1 4"
+conv=4 win=3 interval=500 mts="2 1 4" rec=0
 wls="hackbench dbench nginx redis sysloop"
 chain="sysloop hackbench"
 knobs= prefix=
-while getopts c:w:i:m:l:s:k:p: o; do
+while getopts c:w:i:m:l:s:k:p:r: o; do
 	case $o in
 	c) conv=$OPTARG ;; w) win=$OPTARG ;; i) interval=$OPTARG ;;
 	m) mts=$OPTARG ;; l) wls=$OPTARG ;; s) chain=$OPTARG ;;
-	k) knobs=$OPTARG ;; p) prefix=$OPTARG- ;;
-	*) echo "usage: $0 [-c CONV] [-w WIN] [-i MS] [-m MTS] [-l WLS] [-s SWITCHES]"; exit 2 ;;
+	k) knobs=$OPTARG ;; p) prefix=$OPTARG- ;; r) rec=$OPTARG ;;
+	*) echo "usage: $0 [-c CONV] [-w WIN] [-i MS] [-m MTS] [-l WLS] [-s SWITCHES] [-r REC]"; exit 2 ;;
 	esac
 done
 mkdir -p "$OUT"
@@ -66,7 +81,7 @@ mark() { echo "bench: $*" > $TR/trace_marker; }
 
 [ -d $T ] || { log "no $T: relpoline is not available"; exit 1; }
 chrt -f -p 20 $$ || log "cannot run SCHED_FIFO: timings will stretch under load"
-for b in hackbench dbench nginx redis-server redis-benchmark wrk "$SYSLOOP"; do
+for b in hackbench dbench nginx redis-server redis-benchmark wrk trace-cmd "$SYSLOOP"; do
 	command -v "$b" >/dev/null || { log "missing $b"; exit 1; }
 done
 
@@ -74,22 +89,19 @@ done
 
 wl_pgid=
 wl_err=
-wl_start() {	# NAME LOGFILE
-	local name=$1 logf=$2
+# wl_server NAME: the servers of client/server workloads, started and
+# ready before the cold reset and the run's start, so that the rounds
+# counted from the start see the workload's traffic, not its setup
+wl_server() {
 	wl_err=
-	case $name in
-	hackbench)
-		setsid chrt -o 0 hackbench -g 2 -f 5 -l 100000000 > "$logf" 2>&1 &
-		;;
-	dbench)
-		rm -rf /tmp/dbench && mkdir -p /tmp/dbench
-		(cd /tmp/dbench && exec setsid chrt -o 0 dbench -t 3600 -c /usr/share/dbench/client.txt 2) > "$logf" 2>&1 &
-		;;
+	case $1 in
 	nginx)
 		chrt -o 0 nginx -p /tmp/nginx -c /tmp/nginx.conf -e /tmp/nginx/error.log ||
 			{ log "nginx failed"; wl_err=nginx; }
-		sleep 0.5
-		setsid chrt -o 0 wrk -t1 -c4 -d3600s http://127.0.0.1:8080/file.bin > "$logf" 2>&1 &
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			(exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null && break
+			sleep 0.3
+		done
 		;;
 	redis)
 		chrt -o 0 redis-server --port 6390 --save '' --appendonly no --daemonize yes --dir /tmp \
@@ -99,6 +111,25 @@ wl_start() {	# NAME LOGFILE
 			redis-cli -p 6390 ping > /dev/null 2>&1 && break
 			sleep 0.3
 		done
+		;;
+	esac
+}
+
+# wl_start NAME LOGFILE: the load (after wl_server NAME)
+wl_start() {
+	local name=$1 logf=$2
+	case $name in
+	hackbench)
+		setsid chrt -o 0 hackbench -g 2 -f 5 -l 100000000 > "$logf" 2>&1 &
+		;;
+	dbench)
+		rm -rf /tmp/dbench && mkdir -p /tmp/dbench
+		(cd /tmp/dbench && exec setsid chrt -o 0 dbench -t 3600 -c /usr/share/dbench/client.txt 2) > "$logf" 2>&1 &
+		;;
+	nginx)
+		setsid chrt -o 0 wrk -t1 -c4 -d3600s http://127.0.0.1:8080/file.bin > "$logf" 2>&1 &
+		;;
+	redis)
 		setsid chrt -o 0 redis-benchmark -p 6390 -q -c 4 -n 1000000000 -t get,set > "$logf" 2>&1 &
 		;;
 	sysloop)
@@ -154,8 +185,14 @@ EOF
 cfg() { echo "$2" > $T/$1 || { log "cannot set $1=$2"; exit 1; }; }
 ev() { echo "$2" > $TR/events/relpoline/$1/enable; }
 
-# Demote every promoted site and forget everything learned.
+# Demote every promoted site and forget everything learned, in manual mode:
+# a policy round between the demotes and the reset would promote sites
+# again from what it had learned before (and the trace, cleared after,
+# would not show it). The caller puts auto mode back once the trace is
+# clear; the reset has started a new interval, so the first round comes
+# interval_ms after it.
 cold() {
+	cfg mode manual
 	awk '$1 ~ /^[0-9]+$/ && $6 == "promoted" { print "demote " $1 }' $T/sites > /tmp/demote
 	rm -f /tmp/demote.*
 	split -l 100 /tmp/demote /tmp/demote.
@@ -171,10 +208,12 @@ cold() {
 run_one() {
 	local run=$1 wl=$2 cold=$3 prev=${4:-} prevpg=${5:-} t0 t1 t2
 	log "$run: $wl (cold=$cold)"
+	wl_server "$wl"
 	[ "$cold" = 1 ] && cold
 	echo 0 > $TR/tracing_on
 	echo > $TR/trace
 	echo 1 > $TR/tracing_on
+	cfg mode auto
 	[ -n "$prev" ] && wl_stop "$prev" "$prevpg"
 	t0=$(now)
 	mark "start $run"
@@ -248,6 +287,41 @@ for mt in $mts; do
 		wl_stop "$a" "$lastpg"
 	fi
 done
+
+# ---- the replay's recordings (-r) ----
+
+# record_one WORKLOAD KNOBS_LINE: every call of every managed site, for
+# $rec seconds of the workload running
+record_one() {
+	local wl=$1 knobs=$2 dir=$OUT/replay pg
+	log "record: $wl ($rec s, every call sampled)"
+	wl_server "$wl"
+	cold
+	cfg sample_period 1
+	wl_start "$wl" "$dir/$wl-wl.log"
+	pg=$wl_pgid
+	sleep 1
+	echo "$knobs" > "$dir/$wl-knobs.txt"
+	# into the guest's tmpfs: trace-cmd splices, which 9p does not take
+	trace-cmd record -b 32768 -e relpoline:relpoline_miss -o "/tmp/rec-$wl.dat" \
+		sleep "$rec" > "$dir/$wl-record.log" 2>&1 ||
+		log "record: trace-cmd failed for $wl (see $dir/$wl-record.log)"
+	kill -0 -- "-$pg" 2>/dev/null || log "record: $wl is not running at the end"
+	wl_stop "$wl" "$pg"
+	cp "/tmp/rec-$wl.dat" "$dir/$wl.dat" && rm -f "/tmp/rec-$wl.dat"
+}
+
+if [ "$rec" != 0 ]; then
+	mkdir -p "$OUT/replay"
+	sp=$(cat $T/sample_period) prof=$(cat $T/profile)
+	cfg mode manual
+	for wl in $wls; do
+		record_one "$wl" "workload=$wl sample_period=$sp count_hits=$prof max_targets=$first_mt sites=${prefix}mt$first_mt-$wl-sites1.txt"
+	done
+	cold
+	cfg sample_period "$sp"
+	cfg mode auto
+fi
 
 stat_head > "$OUT/final-stat.txt"
 t0=$(now)

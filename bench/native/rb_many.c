@@ -63,7 +63,6 @@
 #define OFF_BLOCKS	0x30000
 #define BLOCK_SIZE	0x10000
 #define OFF_STUBS	0x400000
-#define GRANULE		32
 
 enum { M_OFF, M_LFENCE, M_RETPOLINE, M_ITS, M_STUFF, NR_MODES, M_NONE };
 enum { L_UP, L_IDLE, L_OLD, L_HIT, L_HITC, L_MISS, NR_LAYOUTS, L_DIRECT };
@@ -101,30 +100,14 @@ static u64 func_entry(int f)
 	return at(OFF_FUNCS + 64 * f + FUNC_ENTRY);
 }
 
-static u8 *put(u8 *p, const void *bytes, int n)
-{
-	memcpy(p, bytes, n);
-	return p + n;
-}
-
-/* e8/e9 rel32 at @p to @dest */
-static u8 *rel32(u8 *p, u8 op, u64 dest)
-{
-	u32 rel = (u32)(dest - ((u64)(uintptr_t)p + 5));
-
-	*p = op;
-	memcpy(p + 1, &rel, 4);
-	return p + 5;
-}
-
 /* sarq $5, %gs:GS_DEPTH */
 static u8 *account(u8 *p)
 {
 	static const u8 sar[] = { 0x65, 0x48, 0xc1, 0x3c, 0x25 };
 	u32 disp = GS_DEPTH;
 
-	p = put(p, sar, sizeof(sar));
-	p = put(p, &disp, 4);
+	p = rb_put(p, sar, sizeof(sar));
+	p = rb_put(p, &disp, 4);
 	*p++ = 5;
 	return p;
 }
@@ -142,11 +125,11 @@ static void put_fixed(const u8 *thunk, int thunk_len)
 		account(entry - 10);	/* the call thunk */
 		entry[0] = 0xc3;	/* ret */
 	}
-	put(area + OFF_RETPOLINE, thunk, thunk_len);
-	put(area + OFF_JMP, jmp, sizeof(jmp));
-	put(area + OFF_LFENCE_JMP, lfence_jmp, sizeof(lfence_jmp));
-	put(area + OFF_ITS_JMP, jmp, sizeof(jmp));
-	rel32(account(area + OFF_DEPTH_THK), 0xe9, at(OFF_RETPOLINE));
+	rb_put(area + OFF_RETPOLINE, thunk, thunk_len);
+	rb_put(area + OFF_JMP, jmp, sizeof(jmp));
+	rb_put(area + OFF_LFENCE_JMP, lfence_jmp, sizeof(lfence_jmp));
+	rb_put(area + OFF_ITS_JMP, jmp, sizeof(jmp));
+	rb_rel32(account(area + OFF_DEPTH_THK), 0xe9, at(OFF_RETPOLINE));
 	area[OFF_SAMPLE] = 0xc3;
 }
 
@@ -161,7 +144,7 @@ static u64 its_thunk(void)
 	if (its_offset + size > ITS_PAGES_SIZE)
 		die("ITS thunk pages full");
 	t = at(its_base + its_offset);
-	put(area + its_base + its_offset, "\xff\xe0\xcc", 3);
+	rb_put(area + its_base + its_offset, "\xff\xe0\xcc", 3);
 	its_offset += size;
 	return t;
 }
@@ -169,28 +152,27 @@ static u64 its_thunk(void)
 /* The 5 bytes upstream boot patching leaves at a site at @p in @mode */
 static void upstream_site(u8 *p, int mode)
 {
-	static const u8 call_nop[] = { 0xff, 0xd0, 0x0f, 0x1f, 0x00 };
 	static const u8 lfence_call[] = { 0x0f, 0xae, 0xe8, 0xff, 0xd0 };
 	u64 s = (u64)(uintptr_t)p;
 
 	switch (mode) {
 	case M_OFF:
-		put(p, call_nop, 5);
+		rb_put(p, RB_CALL_RAX_NOP3, 5);
 		break;
 	case M_LFENCE:
-		put(p, lfence_call, 5);
+		rb_put(p, lfence_call, 5);
 		break;
 	case M_RETPOLINE:
-		rel32(p, 0xe8, at(OFF_RETPOLINE));
+		rb_rel32(p, 0xe8, at(OFF_RETPOLINE));
 		break;
 	case M_ITS:	/* cpu_wants_indirect_its_thunk_at(s, rax) */
 		if ((s + 1) & 0x20)
-			put(p, call_nop, 5);
+			rb_put(p, RB_CALL_RAX_NOP3, 5);
 		else
-			rel32(p, 0xe8, its_thunk());
+			rb_rel32(p, 0xe8, its_thunk());
 		break;
 	default:
-		rel32(p, 0xe8, at(OFF_DEPTH_THK));
+		rb_rel32(p, 0xe8, at(OFF_DEPTH_THK));
 		break;
 	}
 }
@@ -211,9 +193,7 @@ static u64 make_stub(const struct mcfg *c, int i)
 {
 	int f = site_func[i], t = c->layout == L_MISS ? (f + 1) % NR_FUNCS : f;
 	struct rp_stub_desc d = { 0 };
-	int size, ret;
 
-	d.stub_addr = at(stub_cursor);
 	d.reg = RP_REG_RAX;
 	d.nr_targets = 1;
 	d.targets[0] = func_entry(t);
@@ -230,16 +210,7 @@ static u64 make_stub(const struct mcfg *c, int i)
 	d.slow_target = old_thunk(c->mode);
 	d.slow_lfence = c->mode == M_LFENCE;
 	d.its_safe = c->mode == M_ITS;
-	size = rp_stub_size(&d);
-	if (size <= 0 || stub_cursor + size > MANY_SIZE)
-		die("many-site stubs do not fit");
-	ret = rp_encode_stub(&d, area + stub_cursor, size, NULL);
-	if (ret != size) {
-		errno = ret < 0 ? -ret : EINVAL;
-		die("rp_encode_stub (many-site)");
-	}
-	stub_cursor += (size + GRANULE - 1) / GRANULE * GRANULE;
-	return d.stub_addr;
+	return rb_place_stub(&d, area, &stub_cursor, MANY_SIZE, NULL, "many-site");
 }
 
 /* Emit @c's block: every site as @c's layout has it */
@@ -265,13 +236,13 @@ static void make_block(struct mcfg *c)
 			upstream_site(p + 5, c->mode);
 			break;
 		case L_OLD:
-			rel32(p + 5, 0xe8, old_thunk(c->mode));
+			rb_rel32(p + 5, 0xe8, old_thunk(c->mode));
 			break;
 		case L_DIRECT:
-			rel32(p + 5, 0xe8, tgt);
+			rb_rel32(p + 5, 0xe8, tgt);
 			break;
 		default:
-			rel32(p + 5, 0xe8, make_stub(c, i));
+			rb_rel32(p + 5, 0xe8, make_stub(c, i));
 			break;
 		}
 	}
@@ -372,10 +343,11 @@ static void check(const struct mcfg *c, u64 passes)
 	for (i = 0; c->ctr && i < NR_SITES; i++) {
 		const struct rp_ctr_block *b = &c->ctr[i];
 		u64 misses = c->layout == L_MISS ? passes : 0;
-		u64 hits = c->layout == L_HITC ? passes : 0;
+		u64 hits = c->layout == L_HITC ? passes : 0, samples;
+		u32 cd = rb_countdown_after(RB_NEVER, RB_NEVER, misses, &samples);
 
 		if (b->misses != misses || b->hits[0] != hits ||
-		    b->countdown != 0x7fffffffU - misses) {
+		    b->countdown != cd || samples) {
 			fprintf(stderr, "relbench: many-site %s/%s stub %d: misses %llu hits %llu countdown %u\n",
 				mode_names[c->mode], layout_names[c->layout], i,
 				(unsigned long long)b->misses,
@@ -396,7 +368,7 @@ double rb_many_measure(int id, int passes, int *nclean, double *best)
 
 	for (i = 0; c->ctr && i < NR_SITES; i++) {
 		memset(&c->ctr[i], 0, sizeof(c->ctr[i]));
-		c->ctr[i].countdown = 0x7fffffffU;	/* never samples */
+		c->ctr[i].countdown = RB_NEVER;
 	}
 	block();	/* warm up, counted */
 	block();

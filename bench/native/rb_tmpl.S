@@ -3,8 +3,8 @@
  * Code templates for the native relpoline benchmark (bench/native).
  *
  * Every template between rb_X and rb_X_end is position independent (only
- * branches inside itself) and is copied by relbench.c into the RWX area
- * below 2 GiB, where the promoted targets must live (a stub compares them
+ * branches inside itself) and is copied by relbench.c, rb_code.c or
+ * rb_replay.c into an RWX area below 2 GiB, where the promoted targets must live (a stub compares them
  * as sign-extended imm32) and where every rel32 (site -> stub -> target,
  * stub -> thunk, stub -> sample function) reaches.
  *
@@ -44,6 +44,51 @@ rb_loop_site:
 	POP_CALLEE_SAVED
 	ret
 rb_loop_end:
+
+/*
+ * The native replay's dispatch loop (rb_replay.c, "Dispatch"):
+ *
+ *	void dispatch(const u32 *rec, const u32 *end)
+ *
+ * rec[] holds (target, site slot) pairs: each iteration puts the target
+ * in %rax and calls the site's slot through %rcx.  Everything it calls
+ * (slots, stubs, thunk, targets, sample function) preserves %rdi and
+ * %rsi; a stub saves %rcx, its scratch register.
+ */
+	.globl	rb_dispatch, rb_dispatch_end
+	.balign	64
+rb_dispatch:
+1:	movl	(%rdi), %eax
+	movl	4(%rdi), %ecx
+	addq	$8, %rdi
+	call	*%rcx
+	cmpq	%rsi, %rdi
+	jne	1b
+	ret
+	int3
+rb_dispatch_end:
+
+/*
+ * The same, calling the slot through a retpoline for %rcx
+ * (__x86_indirect_thunk_rcx inline): relreplay -d retpoline.
+ */
+	.globl	rb_dispatch_rp, rb_dispatch_rp_end
+	.balign	64
+rb_dispatch_rp:
+1:	movl	(%rdi), %eax
+	movl	4(%rdi), %ecx
+	addq	$8, %rdi
+	call	3f
+	cmpq	%rsi, %rdi
+	jne	1b
+	ret
+	int3
+3:	call	4f
+	int3
+4:	mov	%rcx, (%rsp)
+	ret
+	int3
+rb_dispatch_rp_end:
 
 /*
  * __x86_indirect_thunk_rax exactly as build/linux-src/arch/x86/lib/

@@ -35,32 +35,17 @@
  *
  * usage: relbench [-r REPS] [-p PASSES] [-c CPU]
  */
-#include <asm/prctl.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <asm/relpoline_encode.h>
 #include "rb.h"
 #include "rb_many.h"
 #include "rp_lowmap.h"
-
-/* rb_tmpl.S */
-extern const u8 rb_loop[], rb_loop_site[], rb_loop_end[];
-extern const u8 rb_thunk[], rb_thunk_end[];
-extern const u8 rb_thunk_pause[], rb_thunk_pause_end[];
-extern const u8 rb_target[], rb_target_end[];
-extern const u8 rb_sample_cheap[], rb_sample_cheap_end[];
-extern const u8 rb_sample_cheap_per[], rb_sample_cheap_n[];
-extern const u8 rb_sample_full[], rb_sample_full_end[];
-extern const u8 rb_sample_full_per[], rb_sample_full_n[];
-extern const u8 rb_sample_full_n2[], rb_sample_full_ring[], rb_sample_full_ring8[];
-extern void rb_calib(u64 iters);
 
 /* The low RWX area */
 #define LOW_WANT	0x30000000UL
@@ -162,11 +147,6 @@ static void put_tmpl(u32 off, const u8 *start, const u8 *end)
 	memcpy(low + off, start, end - start);
 }
 
-static void put32(u8 *p, u32 v)
-{
-	memcpy(p, &v, 4);
-}
-
 static void map_areas(void)
 {
 	void *p;
@@ -177,15 +157,10 @@ static void map_areas(void)
 		die("cannot map the low RWX area below 2 GiB");
 	low = p;
 
-	gs = aligned_alloc(4096, GS_SIZE);
-	if (!gs)
-		die("gs area");
-	memset(gs, 0, GS_SIZE);
+	gs = rb_gs_setup();
 	blocks = aligned_alloc(64, MAX_STUBS * BLOCK_STRIDE);
 	if (!blocks)
 		die("counter blocks");
-	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)(uintptr_t)gs))
-		die("arch_prctl(ARCH_SET_GS)");
 
 	put_tmpl(OFF_LOOP, rb_loop, rb_loop_end);
 	put_tmpl(OFF_THUNK, rb_thunk, rb_thunk_end);
@@ -193,14 +168,9 @@ static void map_areas(void)
 	for (i = 0; i < NR_TARGETS; i++)
 		put_tmpl(OFF_TARGETS + i * TARGET_STRIDE, rb_target, rb_target_end);
 
-	put_tmpl(OFF_S_CHEAP, rb_sample_cheap, rb_sample_cheap_end);
-#define AT(base, tmpl, lbl) (low + (base) + ((lbl) - (tmpl)))
-	put32(AT(OFF_S_CHEAP, rb_sample_cheap, rb_sample_cheap_n), GS_SAMPLES);
-	put_tmpl(OFF_S_FULL, rb_sample_full, rb_sample_full_end);
-	put32(AT(OFF_S_FULL, rb_sample_full, rb_sample_full_n), GS_SAMPLES);
-	put32(AT(OFF_S_FULL, rb_sample_full, rb_sample_full_n2), GS_SAMPLES);
-	put32(AT(OFF_S_FULL, rb_sample_full, rb_sample_full_ring), GS_RING);
-	put32(AT(OFF_S_FULL, rb_sample_full, rb_sample_full_ring8), GS_RING + 8);
+	/* the sampling variants' period */
+	rb_put_sample_cheap(low + OFF_S_CHEAP, 16);
+	rb_put_sample_full(low + OFF_S_FULL, 16);
 }
 
 static void make_arrays(void)
@@ -247,10 +217,10 @@ static void build_configs(void)
 			c->v = v;
 			switch (v->kind) {
 			case K_NOP:
-				memcpy(c->site, "\x0f\x1f\x44\x00\x00", 5);
+				memcpy(c->site, RB_NOP5, 5);
 				break;
 			case K_INDIRECT:	/* call *%rax; nopl (%rax) */
-				memcpy(c->site, "\xff\xd0\x0f\x1f\x00", 5);
+				memcpy(c->site, RB_CALL_RAX_NOP3, 5);
 				break;
 			case K_LFENCE_IND:	/* lfence; call *%rax */
 				memcpy(c->site, "\x0f\xae\xe8\xff\xd0", 5);
@@ -334,7 +304,9 @@ typedef void (*loop_fn)(const u64 *arr, u64 ncalls, u64 mask);
 static void check(const struct config *c, u64 passes)
 {
 	const struct variant *v = c->v;
-	u64 miss, samples = *gs64(GS_SAMPLES);
+	u64 miss, want_samples = 0, samples = *gs64(GS_SAMPLES);
+	bool sampling = v->sample == S_CHEAP || v->sample == S_FULL;
+	u32 cd = RB_NEVER;
 	int i;
 
 	if (v->kind != K_STUB)
@@ -342,23 +314,25 @@ static void check(const struct config *c, u64 passes)
 	miss = c->ctr->misses;
 	if (miss != passes * c->exp_misses)
 		goto bad;
+	/* the countdown of a stub without sampling code stays as it was */
+	if (sampling || v->sample == S_NEVER)
+		cd = rb_countdown_after(sampling ? v->period : RB_NEVER,
+					v->period, miss, &want_samples);
+	if (c->ctr->countdown != cd || samples != want_samples)
+		goto bad;
 	for (i = 0; i < v->nr; i++) {
 		u64 want = v->count_hits ? passes * c->exp_hits[i] : 0;
 
 		if (c->ctr->hits[i] != want)
 			goto bad;
 	}
-	if ((v->sample == S_CHEAP || v->sample == S_FULL) &&
-	    samples != miss / v->period)
-		goto bad;
-	if ((v->sample == S_NEVER || v->sample == S_NONE) && samples)
-		goto bad;
 	return;
 bad:
-	fprintf(stderr, "relbench: counter mismatch for %s/%s: misses %llu (want %llu), samples %llu\n",
+	fprintf(stderr, "relbench: counter mismatch for %s/%s: misses %llu (want %llu), samples %llu (want %llu), countdown %u (want %u)\n",
 		patterns[c->pat], v->name, (unsigned long long)miss,
 		(unsigned long long)(passes * c->exp_misses),
-		(unsigned long long)samples);
+		(unsigned long long)samples, (unsigned long long)want_samples,
+		c->ctr->countdown, cd);
 	exit(1);
 }
 
@@ -382,7 +356,7 @@ static double measure(const struct config *c, int passes, int *nclean)
 		memset(c->ctr, 0, sizeof(*c->ctr));
 		c->ctr->countdown = (v->sample == S_CHEAP ||
 				     v->sample == S_FULL) ?
-				    v->period : 0x7fffffffU;
+				    v->period : RB_NEVER;
 	}
 	/* warm up: one pass, counted in the check */
 	loop(arrays[c->pat], ARR_LEN, ARR_LEN - 1);
@@ -398,40 +372,14 @@ static double measure(const struct config *c, int passes, int *nclean)
 	return chunk_median(&ch, nclean);
 }
 
-/* TSC ticks per core clock cycle (64 dependent ADDs = 64 cycles) */
-static double calib(void)
-{
-	const u64 iters = 20000;
-	struct chunked ch = { .n = 0 };
-	u64 t0, t1;
-	long sw0, sw1;
-	int k, nclean;
-
-	for (k = 0; k < 16; k++) {
-		sw0 = switches();
-		t0 = tsc_begin();
-		rb_calib(iters);
-		t1 = tsc_end();
-		sw1 = switches();
-		chunk_add(&ch, (double)(t1 - t0) / (double)(64 * iters), sw0, sw1);
-	}
-	return chunk_median(&ch, &nclean);
-}
-
 /* One repetition: every single-site and many-site variant, shuffled */
 static void run_rep(int r, int passes, int *order, int n)
 {
 	int i, nclean;
 	double t, best;
 
-	/* Fisher-Yates: a new order every repetition */
-	for (i = n - 1; i > 0; i--) {
-		int j = rng() % (i + 1), k = order[i];
-
-		order[i] = order[j];
-		order[j] = k;
-	}
-	printf("calib,%d,%.6f\n", r, calib());
+	rb_shuffle(order, n);	/* a new order every repetition */
+	printf("calib,%d,%.6f\n", r, tsc_per_cycle());
 	for (i = 0; i < n; i++) {
 		if (order[i] >= nr_configs) {
 			int id = order[i] - nr_configs;
@@ -444,7 +392,7 @@ static void run_rep(int r, int passes, int *order, int n)
 		t = measure(&configs[order[i]], passes, &nclean);
 		printf("sample,%d,%d,%.4f,%d\n", r, order[i], t, nclean);
 	}
-	printf("calib,%d,%.6f\n", r, calib());
+	printf("calib,%d,%.6f\n", r, tsc_per_cycle());
 	fflush(stdout);
 }
 
@@ -477,7 +425,6 @@ int main(int argc, char **argv)
 {
 	int reps = 15, passes = 16, cpu = -1, opt, r, i, n;
 	static int order[NR_PATTERNS * NR_VARIANTS + 64];
-	cpu_set_t set;
 
 	while ((opt = getopt(argc, argv, "r:p:c:")) != -1) {
 		switch (opt) {
@@ -491,12 +438,7 @@ int main(int argc, char **argv)
 	}
 	if (reps < 1 || passes < 1 || 4 * passes > MAX_CHUNKS)
 		return 2;
-	if (cpu < 0)
-		cpu = (int)sysconf(_SC_NPROCESSORS_ONLN) - 1;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		fprintf(stderr, "relbench: cannot pin to CPU %d, running unpinned\n", cpu);
+	cpu = rb_pin_cpu(cpu);
 
 	map_areas();
 	make_arrays();
@@ -511,6 +453,6 @@ int main(int argc, char **argv)
 		order[i] = i;
 	for (r = 0; r < reps; r++)
 		run_rep(r, passes, order, n);
-	syscall(SYS_arch_prctl, ARCH_SET_GS, 0UL);
+	rb_gs_release();
 	return 0;
 }
