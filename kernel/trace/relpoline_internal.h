@@ -62,6 +62,8 @@ struct rp_totals {
 	unsigned long	dropped;
 	/* sites the last round visited (decided on and aged) */
 	unsigned int	round_sites;
+	/* the policy's state of the sites that have one */
+	unsigned long	policy_bytes;
 };
 
 const struct rp_totals *rp_policy_totals(void);

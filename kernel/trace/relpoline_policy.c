@@ -126,6 +126,7 @@ static struct rp_pol *rp_pol_get(struct relpoline_site *site)
 		pol = kzalloc(sizeof(*pol), GFP_KERNEL);
 		if (!pol)
 			return NULL;
+		rp_totals.policy_bytes += sizeof(*pol);
 		pol->site = site;
 		INIT_LIST_HEAD(&pol->active);
 		site->policy = pol;
@@ -773,6 +774,7 @@ static int rp_mod_one(struct relpoline_site *site, void *data)
 	if (site->mod == mod) {
 		list_del(&pol->active);
 		kfree(pol);
+		rp_totals.policy_bytes -= sizeof(*pol);
 		site->policy = NULL;
 		return 0;
 	}

@@ -218,8 +218,10 @@ static int rp_stat_headers(struct seq_file *m)
 		   c.hits, c.misses, tot->retrains, tot->last_retrain_us, tot->round_sites,
 		   st.batches, st.ipi_rounds, st.patched, st.stub_bytes, st.stub_pool_bytes,
 		   tot->samples, tot->dropped);
-	seq_printf(m, " percpu_bytes=%lu quiesced=%lu emulations=%lu landings=%lu\n",
+	seq_printf(m, " percpu_bytes=%lu quiesced=%lu emulations=%lu landings=%lu",
 		   st.percpu_bytes, st.quiesced, st.emulations, st.landings);
+	seq_printf(m, " site_bytes=%lu policy_bytes=%lu learn_bytes=%lu\n",
+		   st.site_bytes, tot->policy_bytes, st.learn_bytes);
 	rp_stat_estimate(m, c.hits);
 	relpoline_unlock();
 	seq_printf(m, "# rows=%d stubbed_sites=%u (the busiest %d; every site in relpoline/sites)\n",

@@ -772,6 +772,7 @@ static struct rp_group *rp_group_build(struct module *mod, s32 *start, s32 *end)
 	g = kvzalloc(struct_size(g, sites, nr), GFP_KERNEL);
 	if (!g)
 		return NULL;
+	rp_stats.site_bytes += struct_size(g, sites, nr);
 	g->nr = nr;
 	g->mod = mod;
 	for (i = 0; i < nr; i++) {
@@ -845,6 +846,7 @@ static void rp_group_free(struct rp_group *g)
 	synchronize_rcu();
 	for (i = 0; i < g->nr; i++)
 		kfree(g->sites[i].acc);
+	rp_stats.site_bytes -= struct_size(g, sites, g->nr);
 	kvfree(g);
 }
 

@@ -324,10 +324,18 @@ out:
 
 NOKPROBE_SYMBOL(relpoline_record_sample);
 
+/* The bytes of an overflow table of @n entries: entries and index. */
+static size_t rp_over_bytes(unsigned int n)
+{
+	return sizeof(struct rp_over) + n * (sizeof(struct rp_over_ent) + sizeof(u32));
+}
+
 static void rp_over_free(struct rp_over *o)
 {
-	if (o)
-		kvfree(o->idx);
+	if (!o)
+		return;
+	rp_stats.learn_bytes -= rp_over_bytes(o->mask + 1);
+	kvfree(o->idx);
 	kvfree(o);
 }
 
@@ -352,6 +360,7 @@ static struct rp_over *rp_over_alloc(unsigned int stubbed)
 		return NULL;
 	}
 	o->mask = n - 1;
+	rp_stats.learn_bytes += rp_over_bytes(n);
 	return o;
 }
 

@@ -112,6 +112,9 @@ struct relpoline_req {
  * @stub_pool_bytes: executable memory allocated for stubs
  * @percpu_bytes: per-CPU memory in use, per CPU: the stubs' counter blocks
  *		and, once the first stub was made, the learning tables
+ * @site_bytes:	the site tables of vmlinux and the loaded modules
+ * @learn_bytes: the learning tables all CPUs share (overflow, spare and
+ *		outgrown ones)
  */
 struct relpoline_stats {
 	unsigned int	sites;
@@ -127,6 +130,8 @@ struct relpoline_stats {
 	unsigned long	stub_bytes;
 	unsigned long	stub_pool_bytes;
 	unsigned long	percpu_bytes;
+	unsigned long	site_bytes;
+	unsigned long	learn_bytes;
 };
 
 void relpoline_module_sites(struct module *mod, s32 *start, s32 *end);
