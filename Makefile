@@ -4,7 +4,7 @@
 #
 #   make run       build what is missing, boot the kernel, run the demo
 #   make check     every test suite; ends with "N passed, N failed"
-#   make kernel    build the QEMU test kernel (KVARIANT=debug or clang for the others)
+#   make kernel    build the QEMU test kernel (KVARIANT=debug, clang or distro for the others)
 #   make tools     build the userspace tools into build/tools/
 #   make install   install the tools, man pages, completion, relpoline.service
 #                  (PREFIX=/usr/local, DESTDIR, SYSCONFDIR=/etc)
