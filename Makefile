@@ -9,9 +9,10 @@
 #   make install   install the tools, man pages, completion, relpoline.service
 #                  (PREFIX=/usr/local, DESTDIR, SYSCONFDIR=/etc)
 #   make patches   a git format-patch series against the base tree in out/patches/
-#   make bench     native cycles per call and guest promotion coverage (bench/results/)
+#   make bench     native cycles per call and guest promotion coverage (bench/results/);
+#                  builds the distro kernel too (a cold build: about 40 minutes)
 #   make stress    the 10-minute storm and the upstream ftracetest suite both ways;
-#                  builds the debug and clang kernels (make check boots the latter)
+#                  builds the debug, clang and distro kernels (make check boots clang)
 #   make fuzz      libFuzzer over the tracefs parsers (ASan/UBSan, >= 10M executions)
 #   make mutants   mutation checks of the encoder and parser suites (also in make check)
 #   make deps      install what is missing from Debian (run by the others)
@@ -26,7 +27,7 @@ export KVARIANT
 all: kernel tools
 
 help:
-	@sed -n '3,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,19p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@scripts/deps
@@ -59,12 +60,14 @@ patches: deps
 	@scripts/make-patches
 
 bench: kernel module tools
+	@scripts/build-kernel distro
 	@bench/run
 
 stress: deps
 	@KVARIANT=debug scripts/build-kernel debug && scripts/build-module debug
 	@scripts/build-kernel test && scripts/build-module test
 	@scripts/build-kernel clang && scripts/build-module clang
+	@scripts/build-kernel distro
 	@tests/stress/run-stress 600
 
 fuzz: deps

@@ -1145,6 +1145,113 @@ def scaling_report(sc):
     say()
 
 
+# --------------------------------------------------------------------------
+# the distro kernel (issue 14 item 6): Debian's config, next to the test one
+# --------------------------------------------------------------------------
+
+def kernel_figures(d, static_path, prefix):
+    """What one kernel's guest run (workloads.sh's wl/ directory) and its
+    static sizes (bench/run: static-VARIANT.txt) say about relpoline."""
+    if not os.path.isdir(d):
+        return None
+    f = {}
+    for name in ("boot", "enable", "final"):
+        p = os.path.join(d, "%s-stat.txt" % name)
+        if os.path.exists(p):
+            f[name] = parse_kv(open(p).read())
+    p = os.path.join(d, "enable-time.txt")
+    if os.path.exists(p):
+        f.update({k: int(v) for k, v in parse_kv(open(p).read()).items()})
+    if os.path.exists(static_path):
+        f["static"] = {k: int(v) for k, v in parse_kv(open(static_path).read()).items()}
+    runs = {}
+    for run in sorted({x[:-len("-times.txt")] for x in os.listdir(d) if x.endswith("-times.txt")}):
+        m = re.match(r"^%smt2-(\w+)$" % prefix, run)
+        if not m:
+            continue
+        try:
+            runs[m.group(1)] = analyse_run(d, run, None)
+        except (OSError, KeyError, ValueError, IndexError) as e:
+            runs[m.group(1)] = dict(run=run, error=str(e))
+    f["runs"] = runs
+    return f
+
+
+def distro():
+    d = kernel_figures(os.path.join(RES, "guest-distro", "wl"), os.path.join(RES, "static-distro.txt"),
+                       "distro-")
+    if d is None:
+        return None
+    t = kernel_figures(os.path.join(RES, "guest-wl", "wl"), os.path.join(RES, "static-test.txt"), "")
+    return dict(distro=d, test=t)
+
+
+def kib(v):
+    return "-" if v is None else "%.0f KiB" % (int(v) / 1024)
+
+
+def distro_rows(k):
+    """(label, cell) rows of one kernel's figures."""
+    b, e = k.get("boot", {}), k.get("enable", {})
+    sites = int(b.get("sites", 0)) or None
+    managed = int(e.get("learning", 0)) or None
+    st = k.get("static", {})
+
+    def per_site(key, src, n):
+        v = src.get(key)
+        return "-" if v is None or not n else "%s (%.0f B/site)" % (kib(v), int(v) / n)
+    return [
+        ("sites (refused)", "%s (%s)" % (b.get("sites", "-"), b.get("refused", "-"))),
+        ("managed when enabled", str(managed or "-")),
+        ("relpoline code+data (static)", kib(st.get("text_data_bss"))),
+        ("site tables", per_site("site_bytes", b, sites)),
+        ("policy state, enabled", per_site("policy_bytes", e, managed)),
+        ("stubs in use / pool, enabled", "%s / %s" % (kib(e.get("stub_bytes")), kib(e.get("stub_pool_bytes")))),
+        ("per CPU, enabled", kib(e.get("percpu_bytes"))),
+        ("shared learning tables, enabled", kib(e.get("learn_bytes"))),
+        ("enable / disable (guest s)", "%s / %s" % (
+            "%.2f" % (k["enable_ns"] / 1e9) if "enable_ns" in k else "-",
+            "%.2f" % (k["disable_ns"] / 1e9) if "disable_ns" in k else "-")),
+    ]
+
+
+def distro_report(dd):
+    d, t = dd["distro"], dd["test"] or {}
+    say("== DISTRO KERNEL: Debian's amd64 configuration, modules off, test fragments on top "
+        "(KVARIANT=distro), next to the test kernel (guest, spectre_v2=retpoline) ==")
+    rows_d, rows_t = distro_rows(d), distro_rows(t) if t else []
+    say("%-34s %-28s %s" % ("", "test kernel", "distro kernel"))
+    for i, (label, cell) in enumerate(rows_d):
+        say("%-34s %-28s %s" % (label, rows_t[i][1] if rows_t else "-", cell))
+    wls = [w for w in WORKLOADS if w in d["runs"] or w in t.get("runs", {})]
+    for key, label in (("coverage", "coverage, max_targets 2"), ("r95_call_weighted", "R95, max_targets 2"),
+                       ("sites_called", "sites called in the window")):
+        def cell(k, w):
+            r = k.get("runs", {}).get(w)
+            if not r:
+                return "-"
+            if "error" in r:
+                return "failed"
+            if key == "coverage":
+                return "%.2f%%" % (100 * r[key])
+            if key == "r95_call_weighted":
+                return r95s(r)
+            return str(r[key])
+        say(label + ":")
+        say("  %-12s %s" % ("test:", ", ".join("%s %s" % (w, cell(t, w)) for w in wls)))
+        say("  %-12s %s" % ("distro:", ", ".join("%s %s" % (w, cell(d, w)) for w in wls)))
+    bad = [w for w, r in d["runs"].items() if "error" in r or not r["r95_converged"]
+           or r["r95_call_weighted"] > 2]
+    say("TARGET converge within 2 intervals on the distro kernel (R95, max_targets 2): %s%s" % (
+        verdict(bool(d["runs"]) and not bad),
+        " (" + ", ".join("%s %s" % (w, "failed" if "error" in d["runs"][w] else r95s(d["runs"][w]))
+                         for w in bad) + ")" if bad else "" if d["runs"] else " (no runs)"))
+    say("static: the text, data and bss of relpoline's objects built into vmlinux (size(1)); "
+        "site tables: one entry per site from boot, also while disabled; enabled: every site "
+        "learning, right after enable (stubs, counters, policy state, learning tables)")
+    say()
+
+
 def main():
     n = native()
     g = guest(n)
@@ -1178,7 +1285,15 @@ def main():
         replay_report(rp, g, info)
     if sc:
         scaling_report(sc)
-    res = dict(info=info, native=None, guest=g, scaling=sc, replay=rp)
+    dd = distro()
+    if dd:
+        distro_report(dd)
+    elif "distro" in info.get("parts", "").split():
+        say("== DISTRO KERNEL ==")
+        say("TARGET converge within 2 intervals on the distro kernel (R95, max_targets 2): %s "
+            "(no distro run: see bench/run's output)" % verdict(False))
+        say()
+    res = dict(info=info, native=None, guest=g, scaling=sc, replay=rp, distro=dd)
     if n:
         nn = dict(n)
         nn["rows"] = [dict(v, pattern=k[0], variant=k[1]) for k, v in n["rows"].items()]
