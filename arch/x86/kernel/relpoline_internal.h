@@ -110,7 +110,7 @@ u64 rp_stub_misses(const struct relpoline_stub *stub);
 u64 rp_stub_hits(const struct relpoline_stub *stub, unsigned int i);
 void rp_stub_reset_counts(struct relpoline_stub *stub);
 int rp_acc_slot(const struct rp_site_acc *acc, unsigned long target);
-void rp_stubs_set_countdown(unsigned int period);
+void rp_stubs_set_countdown(void);
 struct relpoline_stub *rp_stub_at(unsigned long addr);
 void rp_stub_trim(void);
 void rp_stub_describe(const struct relpoline_stub *stub, unsigned long text,

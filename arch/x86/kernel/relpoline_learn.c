@@ -176,7 +176,7 @@ void relpoline_rearm_sample_boost(void)
 {
 	lockdep_assert_held(&relpoline_mutex);
 	WRITE_ONCE(rp_boost_gen, rp_boost_gen + 1 ?: 1);
-	rp_stubs_set_countdown(rp_period);
+	rp_stubs_set_countdown();
 }
 EXPORT_SYMBOL_NS_GPL(relpoline_rearm_sample_boost, RELPOLINE_INTERNAL);
 
@@ -477,7 +477,6 @@ unsigned long relpoline_drain_samples(relpoline_sample_fn_t fn, void *data)
 __visible notrace void relpoline_sample(unsigned long *regs, unsigned long ret)
 {
 	struct relpoline_stub *stub = rp_stub_at(ret);
-
 	unsigned int loaded, next;
 
 	if (!stub)

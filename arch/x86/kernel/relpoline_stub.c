@@ -539,19 +539,18 @@ void rp_stub_fold(struct relpoline_stub *stub)
 
 /**
  * rp_stubs_set_countdown - restart every stub's sampling countdown
- * @period:	misses until the next sample, on every CPU, for a stub that
- *		does not boost (see rp_sample_first())
  *
+ * On every CPU, with what a new stub starts with: rp_sample_first().
  * relpoline_mutex held.
  */
-void rp_stubs_set_countdown(unsigned int period)
+void rp_stubs_set_countdown(void)
 {
 	struct relpoline_stub *stub;
 	int cpu;
 
 	lockdep_assert_held(&relpoline_mutex);
 	list_for_each_entry(stub, &rp_stubs, node) {
-		unsigned int first = rp_sample_first(stub) == 1 ? 1 : period;
+		unsigned int first = rp_sample_first(stub);
 
 		for_each_possible_cpu(cpu) {
 			WRITE_ONCE(per_cpu_ptr(stub->ctrs, cpu)->countdown, first);
