@@ -252,6 +252,13 @@ static void rp_changes_patch(struct rp_change *ch, unsigned int n)
 	}
 }
 
+/* @site holds what relpoline wants there again. */
+static void rp_site_unbusy(struct relpoline_site *site)
+{
+	site->busy = false;
+	rp_stats.busy--;
+}
+
 /* Record what the text now holds; the replaced stub is retired. */
 static void rp_change_commit(struct rp_change *c)
 {
@@ -266,10 +273,8 @@ static void rp_change_commit(struct rp_change *c)
 		}
 		return;
 	}
-	if (site->busy) {
-		site->busy = false;
-		rp_stats.busy--;
-	}
+	if (site->busy)
+		rp_site_unbusy(site);
 	if (site->stub) {
 		rp_stub_fold(site->stub);
 		list_add_tail(&site->stub->free, &rp_retired);
@@ -339,7 +344,11 @@ EXPORT_SYMBOL_NS_GPL(relpoline_apply, RELPOLINE_INTERNAL);
  * relpoline_restore_all - give every stubbed site back its boot bytes
  * @busy:	optional; number of sites that could not be restored
  *
- * Must be called with relpoline_lock() held.
+ * A site without a stub holds its boot bytes already (or a kprobe's INT3
+ * over them): it is as this call leaves every site, so it is not busy any
+ * more, even if an earlier attempt to give it a stub met a kprobe. Only
+ * the stubbed sites that keep their stub are busy on return. Must be
+ * called with relpoline_lock() held.
  *
  * Return: 0, -EBUSY when some site holds foreign bytes (it keeps its
  * stub), or -ENOMEM.
@@ -355,10 +364,18 @@ int relpoline_restore_all(unsigned int *busy)
 	reqs = kvcalloc(max(rp_stats.stubbed, 1U), sizeof(*reqs), GFP_KERNEL);
 	if (!reqs)
 		return -ENOMEM;
-	list_for_each_entry(g, &rp_groups, list)
-		for (i = 0; i < g->nr && n < rp_stats.stubbed; i++)
-			if (g->sites[i].stub)
-				reqs[n++].site = &g->sites[i];
+	list_for_each_entry(g, &rp_groups, list) {
+		for (i = 0; i < g->nr; i++) {
+			struct relpoline_site *site = &g->sites[i];
+
+			if (site->stub) {
+				if (n < rp_stats.stubbed)
+					reqs[n++].site = site;
+			} else if (site->busy) {
+				rp_site_unbusy(site);
+			}
+		}
+	}
 	ret = relpoline_apply(reqs, n);
 	kvfree(reqs);
 	if (busy)
@@ -527,10 +544,8 @@ bool relpoline_site_recheck_busy(struct relpoline_site *site)
 	busy = memcmp((void *)site->addr, want, site->len) ||
 	       text_poke_sites_kprobed((void *)site->addr, site->len);
 	mutex_unlock(&text_mutex);
-	if (!busy) {
-		site->busy = false;
-		rp_stats.busy--;
-	}
+	if (!busy)
+		rp_site_unbusy(site);
 	return busy;
 }
 
