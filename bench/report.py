@@ -503,14 +503,22 @@ def analyse_run(d, run, native_delta):
                 at = None
         return at if at is not None else ev[-1][0]
     w = []
+    late = []
     for p in per.values():
         calls = p["whits"] + p["wmisses"]
         if calls:
             rnd = since(p)
             w.append((nr + 1 if rnd is None else rnd, calls))
+            late.append((nr + 1 if rnd is None else rnd, calls, p["site"]))
     w.sort()
     tot = sum(h for _, h in w)
+    # the sites that converged after round 2 (or never), by calls
+    late = sorted((x for x in late if x[0] > 2 and x[1] >= 0.001 * tot), key=lambda x: -x[1])
+    late = [(site, rnd, calls / tot) for rnd, calls, site in late[:4]]
     never = sum(h for rnd, h in w if rnd > nr)
+    # the share of the window's calls at sites converged by rounds 1..3
+    conv_share = [sum(h for rnd, h in w if rnd <= k) / tot if tot else float("nan")
+                  for k in (1, 2, 3)]
     r95 = 0
     acc = 0
     for rnd, h in w:
@@ -554,7 +562,9 @@ def analyse_run(d, run, native_delta):
         sites_promoted_end=len(promoted_end),
         sites_promoted_called=sum(1 for p in called if p["state"] == "promoted"),
         rounds_observed=nr, r_last_change=r_last, quiet_rounds_at_end=quiet_tail,
-        r95_call_weighted=r95, r95_converged=r95 <= nr,
+        r95_call_weighted=r95, r95_converged=r95 <= nr, converged_share=conv_share,
+        warm_s=float(times.get("warm_s", "0")),
+        late_sites=late,
         calls_share_never_converged=never / tot if tot else float("nan"),
         changes_total=len(change_rounds),
         changes_after_round2=sum(1 for c in change_rounds if c > 2),
@@ -653,8 +663,11 @@ def guest_report(g):
                 if r.get("kernel_est_cycles_saved_per_s") is not None else None, 2)))
     say("cov-rp: excluding relpoline's own sites (relpoline_*/rp_*: its policy worker and the "
         "reads of its files, a load that TCG inflates relative to the workload)")
+    warm = sorted({r["warm_s"] for n, r in runs.items() if "error" not in r and n.startswith("mt")})
     say("Rounds are policy rounds (interval_ms apart, plus the round's own duration) counted from the "
-        "workload's start. Rlast: last round that changed a workload site (relpoline's own sites left out); "
+        "cold reset; the workload was started %s s before it (relpoline starting cold on a running "
+        "workload; startup-* runs: the load started at the reset). Rlast:" % "/".join("%g" % w for w in warm)
+        + " last round that changed a workload site (relpoline's own sites left out); "
         "R95: round by which the sites carrying 95% of the window's calls (every site) had their final "
         "targets, '>N' when they did not within the N rounds of the run (never promoted, or promoted "
         "without a traced event); "
@@ -689,9 +702,25 @@ def guest_report(g):
         say("       without relpoline's own sites: " + ", ".join(
             "%s %.1f%%" % (w, 100 * r["coverage_excl_relpoline"]) for w, r in mt2.items()))
         slow = {w: r for w, r in mt2.items() if not r["r95_converged"] or r["r95_call_weighted"] > 2}
-        say("TARGET converge within 2 intervals (R95, max_targets 2, cold start): %s (%s)%s" % (
+        say("TARGET converge within 2 intervals (R95, max_targets 2, cold start on the running workload): %s (%s)%s" % (
             verdict(not slow and not failed), ", ".join("%s %s" % (w, r95s(r)) for w, r in mt2.items()),
             nope))
+        say("       share of the window's calls at converged sites by round 1, 2, 3: " + "; ".join(
+            "%s %s" % (w, "/".join("%.1f" % (100 * c) for c in r["converged_share"]))
+            for w, r in mt2.items()))
+        for w_, r in mt2.items():
+            if r["late_sites"]:
+                say("       %-10s converged after round 2: %s" % (w_, ", ".join(
+                    "%s (round %s, %.1f%%)" % (site, rnd if rnd <= r["rounds_observed"] else "never",
+                                              100 * c) for site, rnd, c in r["late_sites"])))
+        st = {n.split("mt2-")[1]: r for n, r in sorted(runs.items(), key=lambda kv: run_order(kv[0]))
+              if n.startswith("startup-mt2-") and "error" not in r}
+        if st:
+            say("       supplementary, the load started at the reset (its start-up counted, no target): "
+                "R95 " + ", ".join("%s %s" % (w, r95s(r)) for w, r in st.items()) + "; calls at "
+                "converged sites by round 1, 2, 3: " + "; ".join(
+                    "%s %s" % (w, "/".join("%.1f" % (100 * c) for c in r["converged_share"]))
+                    for w, r in st.items()))
         def churn_cell(r):
             if r["churn_max"] is None:
                 return "no round after R95"
@@ -710,7 +739,8 @@ def guest_report(g):
             "%s %.1f%%" % (w, 100 * r["calls_share_never_converged"]) for w, r in mt2.items()))
         say("       last change of any site (Rlast): " + ", ".join(
             "%s %d of %d" % (w, r["r_last_change"], r["rounds_observed"]) for w, r in mt2.items()))
-        sup = {n: r for n, r in runs.items() if re.match(r"^\w+?-mt2-", n) and "error" not in r}
+        sup = {n: r for n, r in runs.items() if re.match(r"^\w+?-mt2-", n) and "error" not in r
+               and not n.startswith("startup-")}
         if sup:
             k = next(iter(sup.values()))["knobs"]
             say("       supplementary run, min_samples=%d instead of %s (as if the guest ran faster and "

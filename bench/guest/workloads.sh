@@ -7,12 +7,16 @@
 # usage: workloads.sh [-c CONV_SECS] [-w WINDOW_SECS] [-i INTERVAL_MS]
 #                     [-m "MAX_TARGETS..."] [-l "WORKLOADS..."] [-s "A B C..."]
 #                     [-k "KNOB=VALUE..."] [-p PREFIX] [-r RECORD_SECS]
+#                     [-W WARM_SECS] [-u]
 #
-# For every max_targets value and workload: the workload's server, if it
-# has one (nginx, redis-server), is started and answering, then every
+# For every max_targets value and workload: the workload is started (its
+# server first, if it has one: nginx, redis-server, answering) and runs
+# for WARM seconds (default 1), past its own start-up; then every
 # promoted site is demoted and the learned data reset ("cold"; the reset
-# also starts a new policy interval), the workload's load starts, relpoline
-# learns for CONV seconds, then a WINDOW-second measurement window is
+# also starts a new policy interval): relpoline starts cold on a running
+# workload, as when it is enabled on a running machine, and the rounds
+# are counted from the reset. Relpoline learns for CONV seconds, then a
+# WINDOW-second measurement window is
 # delimited by two reads of the sites file; their difference gives the
 # exact per-site hits and misses of the window. "reset" is not used to
 # open the window: it also clears the learned scores, including the held
@@ -24,7 +28,11 @@
 # relpoline_miss events during the window only. Then, with the first
 # max_targets value, the switch chain "A B C" runs A until converged (the
 # last cold run, if it was A and is still running), switches to B without
-# resetting anything (re-convergence), then to C.
+# resetting anything (re-convergence), then to C. With -u, the first
+# max_targets value's workloads run once more with the load started right
+# after the reset ("startup-mtN-WORKLOAD"), so that the rounds include
+# its start-up: under TCG a start-up (exec and set-up from the 9p root,
+# dbench's first phase of file creation) spans a whole interval.
 #
 # This script runs SCHED_FIFO so that its sleeps and reads keep time
 # under load; the workloads run SCHED_OTHER (chrt -o 0).
@@ -62,16 +70,17 @@ TOP=${RELPOLINE_TOP:?}
 OUT=${RELPOLINE_RUN:?}/wl
 SYSLOOP=$TOP/build/bench/sysloop
 
-conv=4 win=3 interval=500 mts="2 1 4" rec=0
+conv=4 win=3 interval=500 mts="2 1 4" rec=0 warm=1 startup=0
 wls="hackbench dbench nginx redis sysloop"
 chain="sysloop hackbench"
 knobs= prefix=
-while getopts c:w:i:m:l:s:k:p:r: o; do
+while getopts c:w:i:m:l:s:k:p:r:W:u o; do
 	case $o in
 	c) conv=$OPTARG ;; w) win=$OPTARG ;; i) interval=$OPTARG ;;
 	m) mts=$OPTARG ;; l) wls=$OPTARG ;; s) chain=$OPTARG ;;
 	k) knobs=$OPTARG ;; p) prefix=$OPTARG- ;; r) rec=$OPTARG ;;
-	*) echo "usage: $0 [-c CONV] [-w WIN] [-i MS] [-m MTS] [-l WLS] [-s SWITCHES] [-r REC]"; exit 2 ;;
+	W) warm=$OPTARG ;; u) startup=1 ;;
+	*) echo "usage: $0 [-c CONV] [-w WIN] [-i MS] [-m MTS] [-l WLS] [-s SWITCHES] [-r REC] [-W WARM] [-u]"; exit 2 ;;
 	esac
 done
 mkdir -p "$OUT"
@@ -124,7 +133,7 @@ wl_start() {
 		;;
 	dbench)
 		rm -rf /tmp/dbench && mkdir -p /tmp/dbench
-		(cd /tmp/dbench && exec setsid chrt -o 0 dbench -t 3600 -c /usr/share/dbench/client.txt 2) > "$logf" 2>&1 &
+		(cd /tmp/dbench && exec setsid chrt -o 0 dbench -t 3600 -c /tmp/dbench-client.txt 2) > "$logf" 2>&1 &
 		;;
 	nginx)
 		setsid chrt -o 0 wrk -t1 -c4 -d3600s http://127.0.0.1:8080/file.bin > "$logf" 2>&1 &
@@ -152,6 +161,11 @@ wl_stop() {	# NAME PGID
 	esac
 	sleep 0.3
 }
+
+# Every workload's data is on the guest's tmpfs, not on the 9p root the
+# harness shares with the host: dbench's clients read their load file
+# as they run, which would mix 9p's file operations into the workload's.
+cp /usr/share/dbench/client.txt /tmp/dbench-client.txt
 
 mkdir -p /tmp/nginx/html /tmp/nginx/tmp
 head -c 16384 /dev/urandom > /tmp/nginx/html/file.bin
@@ -202,13 +216,20 @@ cold() {
 	echo reset > $T/control
 }
 
-# run_one RUN WORKLOAD COLD(0|1) [PREV_WORKLOAD PREV_PGID]: leaves the
-# workload running (its group in $wl_pgid); stops the previous one, if
-# given, right before starting this one (the switch).
+# run_one RUN WORKLOAD COLD(0|1) [PREV_WORKLOAD PREV_PGID [WARM]]: leaves
+# the workload running (its group in $wl_pgid); stops the previous one, if
+# given, right before starting this one (the switch). A cold run starts
+# the workload WARM seconds (default $warm) before the reset; with 0, or
+# a switch, the load starts at the round count's start.
 run_one() {
-	local run=$1 wl=$2 cold=$3 prev=${4:-} prevpg=${5:-} t0 t1 t2
+	local run=$1 wl=$2 cold=$3 prev=${4:-} prevpg=${5:-} w=${6:-$warm} t0 t1 t2 early=0
 	log "$run: $wl (cold=$cold)"
 	wl_server "$wl"
+	if [ "$cold" = 1 ] && [ "$w" != 0 ]; then
+		wl_start "$wl" "$OUT/$run-wl.log"
+		early=1
+		sleep "$w"
+	fi
 	[ "$cold" = 1 ] && cold
 	echo 0 > $TR/tracing_on
 	echo > $TR/trace
@@ -217,7 +238,7 @@ run_one() {
 	[ -n "$prev" ] && wl_stop "$prev" "$prevpg"
 	t0=$(now)
 	mark "start $run"
-	wl_start "$wl" "$OUT/$run-wl.log"
+	[ $early = 1 ] || wl_start "$wl" "$OUT/$run-wl.log"
 	sleep "$conv"
 	cat $T/sites > "$OUT/$run-sites0.txt"
 	ev relpoline_miss 1
@@ -233,7 +254,7 @@ run_one() {
 	ev relpoline_miss 0
 	cat $T/sites > "$OUT/$run-sites1.txt"
 	stat_head > "$OUT/$run-stat.txt"
-	echo "start=$t0 window=$t1 end=$t2 max_targets=$(cat $T/max_targets) interval_ms=$(cat $T/interval_ms) min_samples=$(cat $T/min_samples) threshold_pct=$(cat $T/threshold_pct) sample_period=$(cat $T/sample_period) wl_alive=$alive wl_err=${wl_err:-none}" > "$OUT/$run-times.txt"
+	echo "start=$t0 window=$t1 end=$t2 warm_s=$([ "$cold" = 1 ] && echo "$w" || echo 0) max_targets=$(cat $T/max_targets) interval_ms=$(cat $T/interval_ms) min_samples=$(cat $T/min_samples) threshold_pct=$(cat $T/threshold_pct) sample_period=$(cat $T/sample_period) wl_alive=$alive wl_err=${wl_err:-none}" > "$OUT/$run-times.txt"
 	echo 0 > $TR/tracing_on
 	cat $TR/trace > "$OUT/$run-trace.txt"
 	echo 1 > $TR/tracing_on
@@ -287,6 +308,16 @@ for mt in $mts; do
 		wl_stop "$a" "$lastpg"
 	fi
 done
+
+# ---- the workloads' start-ups counted too (-u) ----
+
+if [ "$startup" = 1 ]; then
+	cfg max_targets "$first_mt"
+	for wl in $wls; do
+		run_one "startup-${prefix}mt$first_mt-$wl" "$wl" 1 "" "" 0
+		wl_stop "$wl" "$wl_pgid"
+	done
+fi
 
 # ---- the replay's recordings (-r) ----
 
