@@ -16,6 +16,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$RELPOLINE_TOP/tests/security/guest-lib.sh"
+. "$(dirname "$0")/kernel-facts.sh"
 sec_need
 
 FUNCS="vfs_read vfs_write"
@@ -196,12 +197,10 @@ if [ -n "$FREED" ]; then
 	row EINVAL control -a "promote $V 0x$FREED" "0x$FREED"
 fi
 # targets an indirect call could not reach (relpoline_target.c)
-config_y() { zcat /proc/config.gz | grep -qx "CONFIG_$1=y"; }
-CFIMODE=off
-dmesg | grep -q 'Using kCFI' && CFIMODE=kcfi
-dmesg | grep -q 'Using FineIBT CFI' && CFIMODE=fineibt
+[ -r /proc/config.gz ] || fail "no /proc/config.gz (CONFIG_IKCONFIG_PROC)"
+CFIMODE=$(rp_cfi_mode)
 echo "cfi mode: $CFIMODE"
-if config_y PREFIX_SYMBOLS; then
+if rp_config_y PREFIX_SYMBOLS; then
 	MSG="(__pfx_)" row EINVAL control -a "promote $V __pfx_read_zero" __pfx_read_zero
 fi
 if [ $CFIMODE = kcfi ]; then

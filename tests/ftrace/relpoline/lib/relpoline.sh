@@ -157,18 +157,12 @@ rp_errlog_check() {
 	fi
 }
 
+. "${RELPOLINE_TOP:-/work/main}/tests/guest/kernel-facts.sh"
+
 # rp_config SYMBOL: true when the running kernel was built with CONFIG_SYMBOL=y
 rp_config() {
 	[ -r /proc/config.gz ] || rp_fail "no /proc/config.gz (CONFIG_IKCONFIG_PROC)"
-	zcat /proc/config.gz | grep -qx "CONFIG_$1=y"
-}
-
-# rp_cfi_mode: kcfi, fineibt or off, as the kernel said at boot
-rp_cfi_mode() {
-	if dmesg | grep -q 'Using FineIBT CFI'; then echo fineibt
-	elif dmesg | grep -q 'Using kCFI'; then echo kcfi
-	else echo off
-	fi
+	rp_config_y "$1"
 }
 
 # ---- sites ----
