@@ -69,8 +69,12 @@ struct rp_site_acc {
  *		then hits per target)
  * @free:	on the retired list once no site branches to it
  * @reaping:	a reaper waits for the grace periods that free it
+ * @boost:	it samples its first misses one by one (relpoline_learn.c):
+ *		a learning stub, or the first stub with targets after one
+ *		until the next drain of the samples
+ * @boost_drain: the drain count when it was built (relpoline_learn.c)
  * @boost_gen:	the rp_boost_gen of @boost_left (relpoline_learn.c)
- * @boost_left:	misses this learning stub still samples one by one
+ * @boost_left:	misses this stub still samples one by one
  * @orc_pushed:	the unwind state where the code has pushed a word
  * @nr_pushed:	entries of @pushed
  * @pushed:	byte ranges of the code in which a word is pushed
@@ -90,6 +94,8 @@ struct relpoline_stub {
 	unsigned long			targets[RELPOLINE_MAX_TARGETS];
 	bool				count_hits;
 	bool				sample;
+	bool				boost;
+	unsigned int			boost_drain;
 	struct rp_ctr_block __percpu	*ctrs;
 	unsigned int			ctr_size;
 	unsigned int			boost_gen;
@@ -129,6 +135,7 @@ const char *rp_capture(struct relpoline_site *s, struct module *mod, unsigned lo
 void rp_capture_orc(struct relpoline_site *s);
 
 /* relpoline_learn.c */
+void rp_stub_boost_init(struct relpoline_stub *stub, const struct relpoline_req *req);
 int rp_learn_init(void);
 void rp_learn_grow(void);
 unsigned int rp_sample_period(void);

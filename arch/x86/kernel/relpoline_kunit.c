@@ -423,7 +423,7 @@ static void rpk_learn_overflow(struct kunit *test)
 		kunit_skip(test, "the site is managed by the policy");
 	d.site_id = site->id;
 	relpoline_lock();
-	KUNIT_ASSERT_EQ(test, rpk_apply_one(site, true, 1, RPK_T(rpk_add_one), 0, false), 0);
+	KUNIT_EXPECT_EQ(test, rpk_apply_one(site, true, 1, RPK_T(rpk_add_one), 0, false), 0);
 	relpoline_drain_samples(rpk_count_sample, &(struct rpk_drained){ .site_id = U32_MAX });
 	migrate_disable();
 	for (pass = 0; pass < 2; pass++)
@@ -485,10 +485,30 @@ static void rpk_boost_calls(struct relpoline_site *site, unsigned int n, struct 
 	relpoline_unlock();
 }
 
+enum rpk_boost_do { RPK_CALLS, RPK_REARM, RPK_NEW_STUB };
+
+/* @what, then @n calls of @site: @boosted and @normal samples expected */
+static void rpk_boost_step(struct kunit *test, struct relpoline_site *site,
+			   enum rpk_boost_do what, unsigned int n, u64 boosted, u64 normal)
+{
+	struct rpk_boosted b;
+
+	relpoline_lock();
+	if (what == RPK_REARM)
+		relpoline_rearm_sample_boost();
+	else if (what == RPK_NEW_STUB)
+		KUNIT_EXPECT_EQ(test, rpk_apply_sampling(site, 1), 0);
+	relpoline_unlock();
+	rpk_boost_calls(site, n, &b);
+	KUNIT_EXPECT_EQ(test, b.boosted, boosted);
+	KUNIT_EXPECT_EQ(test, b.normal, normal);
+}
+
 /*
  * Adaptive sampling: a learning stub samples its first misses one by one
  * (boosted), then one in sample_period; a reset re-arms it once the
- * countdown runs out; a stub with a target never boosts. With a period of
+ * countdown runs out; so does the first stub with a target after a
+ * learning one, until the next drain, and no later one. With a period of
  * 16 and a boost of 8, from the first call on one CPU: calls 1 to 9 are
  * boosted samples (the first countdown is 1, then the 8 of the budget),
  * then calls 25, 41, ... 185 are normal ones: 9 + 11 in 200 calls.
@@ -496,7 +516,7 @@ static void rpk_boost_calls(struct relpoline_site *site, unsigned int n, struct 
 static void rpk_sample_boost(struct kunit *test)
 {
 	struct relpoline_site *site;
-	struct rpk_boosted b;
+	int ret;
 
 	rpk_skip_if_unavailable(test);
 	site = rpk_site_in(test, rpk_call);
@@ -505,27 +525,20 @@ static void rpk_sample_boost(struct kunit *test)
 	relpoline_lock();
 	relpoline_set_sample_period(16);
 	relpoline_set_sample_boost(8);
-	KUNIT_ASSERT_EQ(test, rpk_apply_sampling(site, 0), 0);
+	ret = rpk_apply_sampling(site, 0);
 	relpoline_drain_samples(rpk_count_boosted, &(struct rpk_boosted){ .site_id = U32_MAX });
 	relpoline_unlock();
+	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	rpk_boost_calls(site, 200, &b);
-	KUNIT_EXPECT_EQ(test, b.boosted, 9ULL);
-	KUNIT_EXPECT_EQ(test, b.normal, 11ULL);
+	rpk_boost_step(test, site, RPK_CALLS, 200, 9, 11);
 	/* re-armed: calls 201-209 boosted (the countdown restarts at 1), 225 */
-	relpoline_lock();
-	relpoline_rearm_sample_boost();
-	relpoline_unlock();
-	rpk_boost_calls(site, 40, &b);
-	KUNIT_EXPECT_EQ(test, b.boosted, 9ULL);
-	KUNIT_EXPECT_EQ(test, b.normal, 1ULL);
-	/* a stub with a target: its misses are sampled one in 16 from the start */
-	relpoline_lock();
-	KUNIT_EXPECT_EQ(test, rpk_apply_sampling(site, 1), 0);
-	relpoline_unlock();
-	rpk_boost_calls(site, 40, &b);
-	KUNIT_EXPECT_EQ(test, b.boosted, 0ULL);
-	KUNIT_EXPECT_EQ(test, b.normal, 2ULL);
+	rpk_boost_step(test, site, RPK_REARM, 40, 9, 1);
+	/* the first stub with a target after learning: calls 1-9 and 25 */
+	rpk_boost_step(test, site, RPK_NEW_STUB, 40, 9, 1);
+	/* its boost ended with that drain: re-armed, it samples 16 and 32 */
+	rpk_boost_step(test, site, RPK_REARM, 40, 0, 2);
+	/* the next one: its misses are sampled one in 16 from the start */
+	rpk_boost_step(test, site, RPK_NEW_STUB, 40, 0, 2);
 
 	relpoline_lock();
 	KUNIT_EXPECT_EQ(test, rpk_apply_one(site, false, 0, 0, 0, false), 0);

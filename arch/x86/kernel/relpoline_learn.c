@@ -23,17 +23,19 @@
  * sample_period: rp_boost of them (the policy sets min_samples), then one
  * in sample_period again. So a site called at all has the evidence the
  * policy asks for within its first interval, where it would otherwise
- * need min_samples x sample_period calls per CPU; and it costs at most
- * rp_boost samples per learning stub and re-arming (a new stub, enable, a
- * reset or a change of min_samples: relpoline_rearm_sample_boost()), not
- * a steady cost. Each sample says what it stands for: its CPU's counter
+ * need min_samples x sample_period calls per CPU. The first stub with
+ * targets after a learning one boosts too, until the next drain
+ * (rp_stub_boost_init()). It costs at most rp_boost
+ * samples per boosting stub and re-arming (a new stub, enable, a reset or
+ * a change of min_samples: relpoline_rearm_sample_boost()), not a steady
+ * cost. Each sample says what it stands for: its CPU's counter
  * block keeps the period the countdown was loaded with, and a sample
  * taken after a countdown of one is recorded apart, with
  * RELPOLINE_SAMPLE_BOOSTED in its site id, so that the policy counts it
  * as one call and any other as sample_period calls. The budget is per
  * stub, counted without atomics: CPUs racing on it may take a few more
  * boosted samples than rp_boost, never fewer; each CPU's first miss of a
- * learning stub is sampled too (the countdown starts at one).
+ * boosting stub is sampled too (the countdown starts at one).
  */
 #define pr_fmt(fmt) "relpoline: " fmt
 
@@ -71,6 +73,7 @@ static struct rp_learn __percpu *rp_learn;
 static unsigned int rp_period = 16;
 static unsigned int rp_boost;		/* 0: no adaptive sampling */
 static unsigned int rp_boost_gen = 1;	/* stubs re-arm when it changes */
+static unsigned int rp_drain_gen;	/* drains so far; relpoline_mutex */
 
 /*
  * The overflow table. Writers (any context, NMI included; preemption off,
@@ -115,11 +118,33 @@ unsigned int rp_sample_period(void)
 	return READ_ONCE(rp_period);
 }
 
+/**
+ * rp_stub_boost_init - does a new stub boost?
+ * @stub:	the stub, not published yet
+ * @req:	what it is built for; @req->site->stub is the stub it replaces
+ *
+ * A learning stub samples its first misses one by one, and so does the
+ * first stub with targets after it until the next drain: its targets were
+ * chosen on about one interval's samples, which may be a start-up phase,
+ * and a wrong choice is seen in the next interval rather than after
+ * sample_period times more misses. Later stubs of a promoted site do not
+ * boost: their misses are its steady state. relpoline_mutex held.
+ */
+void rp_stub_boost_init(struct relpoline_stub *stub, const struct relpoline_req *req)
+{
+	const struct relpoline_stub *old = req->site->stub;
+
+	lockdep_assert_held(&relpoline_mutex);
+	stub->boost = req->sample && (!req->nr_targets || (old && !old->nr_targets));
+	stub->boost_drain = rp_drain_gen;
+}
+
 /* Does @stub sample misses one by one (the adaptive boost)? */
 static bool rp_boosting(const struct relpoline_stub *stub)
 {
-	return stub->sample && !stub->nr_targets && READ_ONCE(rp_boost) &&
-	       READ_ONCE(rp_period) > 1;
+	if (!stub->boost || !READ_ONCE(rp_boost) || READ_ONCE(rp_period) <= 1)
+		return false;
+	return !stub->nr_targets || READ_ONCE(rp_drain_gen) == stub->boost_drain;
 }
 
 /**
@@ -153,7 +178,7 @@ static unsigned int rp_sample_next(struct relpoline_stub *stub)
 }
 
 /**
- * relpoline_set_sample_boost - how many misses a learning stub samples one by one
+ * relpoline_set_sample_boost - how many misses a boosting stub samples one by one
  * @samples:	0 (off) or more; the policy passes min_samples
  *
  * Re-arms every stub. Must be called with relpoline_lock() held.
@@ -166,10 +191,11 @@ void relpoline_set_sample_boost(unsigned int samples)
 EXPORT_SYMBOL_NS_GPL(relpoline_set_sample_boost, RELPOLINE_INTERNAL);
 
 /**
- * relpoline_rearm_sample_boost - let every learning stub boost again
+ * relpoline_rearm_sample_boost - let every boosting stub boost again
  *
- * For a reset: what was learned is gone. Every learning stub samples its
- * next miss (its countdowns restart at one) and the rp_boost after it.
+ * For a reset: what was learned is gone. Every boosting stub (a learning
+ * one, or the first with targets after it) samples its next miss (its
+ * countdowns restart at one) and the rp_boost after it.
  * Must be called with relpoline_lock() held.
  */
 void relpoline_rearm_sample_boost(void)
@@ -207,7 +233,7 @@ int rp_learn_init(void)
  * relpoline_set_sample_period - sample one of every @period slow-path calls
  * @period:	1 or more; per stub and CPU
  *
- * Restarts every countdown and re-arms the boost of learning stubs
+ * Restarts every countdown and re-arms the boost of boosting stubs
  * (relpoline_rearm_sample_boost()). Must be called with relpoline_lock()
  * held.
  */
@@ -447,6 +473,8 @@ unsigned long relpoline_drain_samples(relpoline_sample_fn_t fn, void *data)
 	old = per_cpu_ptr(rp_learn, 0)->active;
 	for_each_possible_cpu(cpu)
 		WRITE_ONCE(per_cpu_ptr(rp_learn, cpu)->active, !old);
+	/* A first promotion's boost ends: its interval is being drained. */
+	WRITE_ONCE(rp_drain_gen, rp_drain_gen + 1);
 	synchronize_rcu();
 	rp_over_drain(retired, fn, data);
 	rp_over_free(retired);

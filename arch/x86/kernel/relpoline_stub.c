@@ -753,6 +753,7 @@ int rp_stub_create(const struct relpoline_req *req, struct relpoline_stub **out)
 	memcpy(stub->targets, req->targets, sizeof(stub->targets));
 	stub->count_hits = req->count_hits && req->nr_targets;
 	stub->sample = req->sample;
+	rp_stub_boost_init(stub, req);
 	ret = rp_stub_build(stub);
 	if (ret) {
 		rp_stub_destroy(stub);
