@@ -502,18 +502,16 @@ def analyse_run(d, run, native_delta):
             else:
                 at = None
         return at if at is not None else ev[-1][0]
-    w = []
-    late = []
+    conv = []   # (round the site converged, nr + 1 if never; window calls; site)
     for p in per.values():
         calls = p["whits"] + p["wmisses"]
         if calls:
             rnd = since(p)
-            w.append((nr + 1 if rnd is None else rnd, calls))
-            late.append((nr + 1 if rnd is None else rnd, calls, p["site"]))
-    w.sort()
+            conv.append((nr + 1 if rnd is None else rnd, calls, p["site"]))
+    w = sorted((rnd, h) for rnd, h, _ in conv)
     tot = sum(h for _, h in w)
     # the sites that converged after round 2 (or never), by calls
-    late = sorted((x for x in late if x[0] > 2 and x[1] >= 0.001 * tot), key=lambda x: -x[1])
+    late = sorted((x for x in conv if x[0] > 2 and x[1] >= 0.001 * tot), key=lambda x: -x[1])
     late = [(site, rnd, calls / tot) for rnd, calls, site in late[:4]]
     never = sum(h for rnd, h in w if rnd > nr)
     # the share of the window's calls at sites converged by rounds 1..3

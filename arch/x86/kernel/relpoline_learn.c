@@ -25,10 +25,10 @@
  * policy asks for within its first interval, where it would otherwise
  * need min_samples x sample_period calls per CPU. The first stub with
  * targets after a learning one boosts too, until the next drain
- * (rp_stub_boost_init()). It costs at most rp_boost
- * samples per boosting stub and re-arming (a new stub, enable, a reset or
- * a change of min_samples: relpoline_rearm_sample_boost()), not a steady
- * cost. Each sample says what it stands for: its CPU's counter
+ * (rp_stub_boost_init()). It costs at most rp_boost samples per boosting
+ * stub and re-arming (a new stub, enable, a reset or a change of
+ * min_samples: relpoline_rearm_sample_boost()), not a steady cost. Each
+ * sample says what it stands for: its CPU's counter
  * block keeps the period the countdown was loaded with, and a sample
  * taken after a countdown of one is recorded apart, with
  * RELPOLINE_SAMPLE_BOOSTED in its site id, so that the policy counts it
@@ -73,7 +73,8 @@ static struct rp_learn __percpu *rp_learn;
 static unsigned int rp_period = 16;
 static unsigned int rp_boost;		/* 0: no adaptive sampling */
 static unsigned int rp_boost_gen = 1;	/* stubs re-arm when it changes */
-static unsigned int rp_drain_gen;	/* drains so far; relpoline_mutex */
+/* Drains so far: written under relpoline_mutex, read by rp_boosting(). */
+static unsigned int rp_drain_gen;
 
 /*
  * The overflow table. Writers (any context, NMI included; preemption off,
